@@ -1,0 +1,14 @@
+import { pino, type Logger } from 'pino';
+
+export type { Logger };
+
+/** One JSON line per event on stdout. `WST_LOG_LEVEL` sets the level (default `info`). */
+export function createLogger(name: string): Logger {
+  return pino({
+    name,
+    level: process.env.WST_LOG_LEVEL ?? 'info',
+    base: { pid: process.pid },
+    timestamp: pino.stdTimeFunctions.isoTime,
+    redact: { paths: ['token', '*.token', 'password', '*.password'], censor: '[secret]' },
+  });
+}
