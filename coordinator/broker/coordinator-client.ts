@@ -1,0 +1,64 @@
+import mqtt, { type MqttClient } from 'mqtt';
+import type { Command } from '../../shared/messages.js';
+import { coordinatorSubscriptions, topics } from '../../shared/topics.js';
+import type { CommandChannel } from '../tasks/dispatcher.js';
+
+export interface CoordinatorClientOptions {
+  url: string;
+  username: string;
+  password: string;
+  onMessage: (topic: string, payload: Buffer) => void;
+  onConnect?: () => void;
+  onError?: (error: Error) => void;
+}
+
+/**
+ * The coordinator's own connection to the broker, embedded or external. It hears every agent and
+ * sends commands with QoS 1.
+ */
+export class CoordinatorClient implements CommandChannel {
+  readonly #client: MqttClient;
+  readonly #onError: (error: Error) => void;
+
+  private constructor(client: MqttClient, onError: (error: Error) => void) {
+    this.#client = client;
+    this.#onError = onError;
+  }
+
+  static async connect(options: CoordinatorClientOptions): Promise<CoordinatorClient> {
+    const client = mqtt.connect(options.url, {
+      clientId: 'wst-coordinator',
+      username: options.username,
+      password: options.password,
+      clean: true,
+      reconnectPeriod: 1000,
+    });
+    const onError = options.onError ?? (() => undefined);
+    client.on('error', onError);
+    client.on('message', (topic, payload) => options.onMessage(topic, payload));
+    client.on('connect', () => {
+      client.subscribe(coordinatorSubscriptions, { qos: 1 }, (error) => error && onError(error));
+      options.onConnect?.();
+    });
+
+    await new Promise<void>((resolve, reject) => {
+      client.once('connect', () => resolve());
+      client.once('error', reject);
+    });
+    return new CoordinatorClient(client, onError);
+  }
+
+  get connected(): boolean {
+    return this.#client.connected;
+  }
+
+  sendCommand(agentId: string, command: Command): void {
+    this.#client.publish(topics.commands(agentId), JSON.stringify(command), { qos: 1 }, (error) => {
+      if (error) this.#onError(error);
+    });
+  }
+
+  async close(): Promise<void> {
+    await this.#client.endAsync();
+  }
+}

@@ -1,0 +1,79 @@
+import { Hono } from 'hono';
+import { describeIssue } from '../../../shared/messages.js';
+import { unixSeconds } from '../../../shared/time.js';
+import { CreateBatchBody, newBatchRecord } from '../../batches/create-batch.js';
+import { listItemView, statusView, taskView } from '../../batches/views.js';
+import { ApiError, notFound } from '../api-error.js';
+import { ok } from '../envelope.js';
+import type { Services } from '../services.js';
+import { pageOf } from './paging.js';
+
+export function batchRoutes(s: Services): Hono {
+  const app = new Hono();
+
+  app.post('/', async (c) => {
+    const raw: unknown = await c.req.json().catch(() => {
+      throw new ApiError(400, 'body must be a JSON object');
+    });
+    const parsed = CreateBatchBody.safeParse(raw);
+    if (!parsed.success) throw new ApiError(400, describeIssue(parsed.error));
+
+    const record = newBatchRecord(parsed.data, Date.now());
+    if (record.totalCount > s.limits.maxBatchSize) {
+      throw new ApiError(
+        413,
+        `batch of ${record.totalCount} subtasks (meetings × devices) exceeds the limit of ` +
+          `${s.limits.maxBatchSize} (WST_MAX_BATCH_SIZE)`,
+      );
+    }
+
+    await s.store.save(record);
+    s.creator.enqueue(s.book.add(record));
+    s.log.info(
+      {
+        batchId: record.batchId,
+        totalCount: record.totalCount,
+        meetingIds: record.meetingIds.length,
+        serialNumbers: record.serialNumbers.length,
+      },
+      'batch accepted',
+    );
+    return ok(c, {
+      batchId: record.batchId,
+      totalCount: record.totalCount,
+      status: 'pending' as const,
+      createdAt: unixSeconds(record.createdAt),
+    });
+  });
+
+  app.get('/', (c) => {
+    const batches = s.book.newestFirst();
+    const page = pageOf(batches, c.req.query('page'), c.req.query('pageSize'));
+    const now = Date.now();
+    return ok(c, {
+      tasks: page.items.map((batch) => listItemView(s.book, batch, now)),
+      total: batches.length,
+      page: page.page,
+      pageSize: page.pageSize,
+    });
+  });
+
+  app.get('/:batchId/status', (c) => {
+    const batch = s.book.get(c.req.param('batchId'));
+    if (!batch) throw notFound(`batch ${c.req.param('batchId')}`);
+    return ok(c, statusView(s.book, batch, Date.now()));
+  });
+
+  app.get('/:batchId/tasks', (c) => {
+    const batch = s.book.get(c.req.param('batchId'));
+    if (!batch) throw notFound(`batch ${c.req.param('batchId')}`);
+    return ok(c, {
+      batchId: batch.record.batchId,
+      tasks: batch.record.subtasks.map((subtask) =>
+        taskView(subtask, subtask.taskId ? s.events.latest(subtask.taskId) : undefined),
+      ),
+    });
+  });
+
+  return app;
+}

@@ -1,0 +1,63 @@
+import { createHash } from 'node:crypto';
+import { mkdir, mkdtemp, rm, symlink, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { MeetingLibrary } from './library.js';
+
+const sha = (text: string) => createHash('sha256').update(text).digest('hex');
+
+describe('MeetingLibrary', () => {
+  let dir: string;
+  let outside: string;
+  beforeEach(async () => {
+    dir = await mkdtemp(path.join(tmpdir(), 'wst-lib-'));
+    outside = await mkdtemp(path.join(tmpdir(), 'wst-outside-'));
+    await mkdir(path.join(dir, 'm1', 'slides'), { recursive: true });
+    await writeFile(path.join(dir, 'm1', 'agenda.pdf'), 'agenda');
+    await writeFile(path.join(dir, 'm1', 'slides', 'deck.pptx'), 'deck!');
+    await writeFile(path.join(outside, 'secret.txt'), 'secret');
+    await symlink(path.join(outside, 'secret.txt'), path.join(dir, 'm1', 'link.txt'));
+    await symlink(outside, path.join(dir, 'm1', 'linked-dir'));
+  });
+  afterEach(async () => {
+    await rm(dir, { recursive: true, force: true });
+    await rm(outside, { recursive: true, force: true });
+  });
+
+  it('lists regular files with size and sha256, and never a symbolic link', async () => {
+    const manifest = await new MeetingLibrary(dir).manifest('m1');
+    expect(manifest).toEqual({
+      meetingId: 'm1',
+      fileCount: 2,
+      totalBytes: 11,
+      files: [
+        { path: 'agenda.pdf', size: 6, sha256: sha('agenda') },
+        { path: 'slides/deck.pptx', size: 5, sha256: sha('deck!') },
+      ],
+    });
+  });
+
+  it('answers null for an unknown or ill-formed meeting id', async () => {
+    const library = new MeetingLibrary(dir);
+    expect(await library.manifest('nope')).toBeNull();
+    expect(await library.has('..')).toBe(false);
+  });
+
+  it('resolves only files the manifest lists', async () => {
+    const library = new MeetingLibrary(dir);
+    expect(await library.resolveFile('m1', 'slides/deck.pptx')).toBe(
+      path.join(dir, 'm1', 'slides', 'deck.pptx'),
+    );
+    expect(await library.resolveFile('m1', 'link.txt')).toBeNull();
+    expect(await library.resolveFile('m1', 'linked-dir/secret.txt')).toBeNull();
+    expect(await library.resolveFile('m1', '../m1/agenda.pdf')).toBeNull();
+    expect(await library.resolveFile('m1', '/etc/passwd')).toBeNull();
+  });
+
+  it('summarises each meeting for the library listing', async () => {
+    expect(await new MeetingLibrary(dir).list()).toEqual([
+      { meetingId: 'm1', fileCount: 2, totalBytes: 11 },
+    ]);
+  });
+});

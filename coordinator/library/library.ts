@@ -1,0 +1,122 @@
+import { lstat, readdir, stat } from 'node:fs/promises';
+import path from 'node:path';
+import fg from 'fast-glob';
+import { ID_PATTERN } from '../../shared/ids.js';
+import { COMPLETION_RECORD, type Manifest } from '../../shared/manifest.js';
+import { isSafeRelativePath, resolveInside } from '../../shared/safe-path.js';
+import { hashFile } from './hash-file.js';
+
+export interface MeetingSummary {
+  meetingId: string;
+  fileCount: number;
+  totalBytes: number;
+}
+
+interface HashEntry {
+  size: number;
+  mtimeMs: number;
+  sha256: string;
+}
+
+/**
+ * The meeting library: `<dir>/<meetingId>/**`. Symbolic links are never followed or served, so
+ * nothing outside the library can be reached through it. File hashes are cached by size and
+ * modification time.
+ */
+export class MeetingLibrary {
+  readonly dir: string;
+  readonly #hashes = new Map<string, HashEntry>();
+  readonly #building = new Map<string, Promise<Manifest | null>>();
+
+  constructor(dir: string) {
+    this.dir = path.resolve(dir);
+  }
+
+  async has(meetingId: string): Promise<boolean> {
+    if (!ID_PATTERN.test(meetingId)) return false;
+    const info = await lstat(path.join(this.dir, meetingId)).catch(() => null);
+    return info?.isDirectory() ?? false;
+  }
+
+  async list(): Promise<MeetingSummary[]> {
+    const entries = await readdir(this.dir, { withFileTypes: true }).catch(() => []);
+    const ids = entries
+      .filter((e) => e.isDirectory() && ID_PATTERN.test(e.name))
+      .map((e) => e.name)
+      .sort();
+    return Promise.all(ids.map((meetingId) => this.#summarise(meetingId)));
+  }
+
+  /** The manifest with size and sha256 per file; `null` when the meeting does not exist. */
+  manifest(meetingId: string): Promise<Manifest | null> {
+    let pending = this.#building.get(meetingId);
+    if (!pending) {
+      pending = this.#buildManifest(meetingId).finally(() => this.#building.delete(meetingId));
+      this.#building.set(meetingId, pending);
+    }
+    return pending;
+  }
+
+  /**
+   * The absolute path of a file the meeting's manifest lists, or `null`. Only regular files
+   * inside the meeting's folder qualify.
+   */
+  async resolveFile(meetingId: string, relativePath: string): Promise<string | null> {
+    if (!ID_PATTERN.test(meetingId) || !isSafeRelativePath(relativePath)) return null;
+    const files = await this.#listFiles(meetingId);
+    if (!files?.includes(relativePath)) return null;
+
+    const full = resolveInside(path.join(this.dir, meetingId), relativePath);
+    const info = await lstat(full).catch(() => null);
+    return info?.isFile() ? full : null;
+  }
+
+  async #summarise(meetingId: string): Promise<MeetingSummary> {
+    const root = path.join(this.dir, meetingId);
+    const entries = await fg('**/*', { cwd: root, ...GLOB_OPTIONS, stats: true });
+    const files = entries.filter((e) => isServable(e.path));
+    const totalBytes = files.reduce((sum, e) => sum + (e.stats?.size ?? 0), 0);
+    return { meetingId, fileCount: files.length, totalBytes };
+  }
+
+  async #listFiles(meetingId: string): Promise<string[] | null> {
+    if (!(await this.has(meetingId))) return null;
+    const entries = await fg('**/*', { cwd: path.join(this.dir, meetingId), ...GLOB_OPTIONS });
+    return entries.filter(isServable).sort();
+  }
+
+  async #buildManifest(meetingId: string): Promise<Manifest | null> {
+    const files = await this.#listFiles(meetingId);
+    if (!files) return null;
+
+    const root = path.join(this.dir, meetingId);
+    const out: Manifest['files'] = [];
+    for (const relative of files) {
+      const full = path.join(root, relative);
+      const info = await stat(full);
+      out.push({ path: relative, size: info.size, sha256: await this.#hash(full, info) });
+    }
+    const totalBytes = out.reduce((sum, f) => sum + f.size, 0);
+    return { meetingId, fileCount: out.length, totalBytes, files: out };
+  }
+
+  async #hash(full: string, info: { size: number; mtimeMs: number }): Promise<string> {
+    const cached = this.#hashes.get(full);
+    if (cached && cached.size === info.size && cached.mtimeMs === info.mtimeMs) return cached.sha256;
+    const sha256 = await hashFile(full);
+    this.#hashes.set(full, { size: info.size, mtimeMs: info.mtimeMs, sha256 });
+    return sha256;
+  }
+}
+
+/** Regular files only, no links followed, hidden files included. */
+const GLOB_OPTIONS = {
+  onlyFiles: true,
+  dot: true,
+  followSymbolicLinks: false,
+} as const;
+
+/** A file the library serves: a safe path, and not a completion record copied in by mistake. */
+function isServable(relative: string): boolean {
+  return isSafeRelativePath(relative) && path.posix.basename(relative) !== COMPLETION_RECORD;
+}

@@ -1,0 +1,150 @@
+import { mkdir } from 'node:fs/promises';
+import type { AddressInfo } from 'node:net';
+import { serve } from '@hono/node-server';
+import { READY_MESSAGES } from '../shared/agent-api.js';
+import { createLogger } from '../shared/logger.js';
+import { BatchBook } from './batches/batch-book.js';
+import { SubtaskCreator } from './batches/subtask-creator.js';
+import { COORDINATOR_USERNAME } from './broker/broker-access.js';
+import { CoordinatorClient } from './broker/coordinator-client.js';
+import { startEmbeddedBroker, type EmbeddedBroker } from './broker/embedded-broker.js';
+import { ConfigError, loadCoordinatorConfig, type CoordinatorConfig } from './config.js';
+import { DeviceRegistry } from './devices/device-registry.js';
+import { createApp } from './http/app.js';
+import { MeetingLibrary } from './library/library.js';
+import { newInternalSecret, resolveAgentToken } from './secrets.js';
+import { LowdbStore } from './store/lowdb-store.js';
+import { createAgentMessageHandler } from './tasks/agent-messages.js';
+import { Dispatcher } from './tasks/dispatcher.js';
+import { TaskEvents } from './tasks/task-events.js';
+
+const log = createLogger('coordinator');
+
+/** A wildcard bind address is reached through loopback from this host. */
+const reachable = (host: string) => (host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host);
+
+async function startBroker(config: CoordinatorConfig, agentToken: string) {
+  if (config.mqttUrl) {
+    const credentials = {
+      username: config.mqttUsername ?? COORDINATOR_USERNAME,
+      password: config.mqttPassword ?? '',
+    };
+    return { url: config.mqttUrl, ...credentials, broker: undefined };
+  }
+
+  const coordinatorSecret = newInternalSecret();
+  const broker: EmbeddedBroker = await startEmbeddedBroker(
+    config.mqttHost,
+    config.mqttPort,
+    { agentToken, coordinatorSecret },
+    {
+      onRefused: (what, clientId, detail) =>
+        log.warn({ clientId, what, detail }, 'broker refused a client request'),
+    },
+  );
+  const url = `mqtt://${reachable(config.mqttHost)}:${broker.port}`;
+  return { url, username: COORDINATOR_USERNAME, password: coordinatorSecret, broker };
+}
+
+async function main(): Promise<void> {
+  const config = loadCoordinatorConfig(process.env, process.argv.slice(2));
+  const { token: agentToken, file: agentTokenFile } = await resolveAgentToken(
+    config.dataDir,
+    config.agentToken,
+  );
+  await mkdir(config.meetingsDir, { recursive: true });
+
+  const store = new LowdbStore({
+    dataDir: config.dataDir,
+    coalesceMs: config.storeCoalesceMs,
+    onDamage: (damage) => log.error(damage, 'store file damaged and set aside'),
+  });
+  const book = new BatchBook();
+  for (const record of await store.loadAll()) book.add(record);
+
+  const library = new MeetingLibrary(config.meetingsDir);
+  const devices = new DeviceRegistry();
+  const events = new TaskEvents();
+
+  const broker = await startBroker(config, agentToken);
+  let handleMessage: (topic: string, payload: Buffer) => void = () => undefined;
+  const client = await CoordinatorClient.connect({
+    url: broker.url,
+    username: broker.username,
+    password: broker.password,
+    onMessage: (topic, payload) => handleMessage(topic, payload),
+    onConnect: () => log.info({ mqttUrl: broker.url }, 'connected to broker'),
+    onError: (err) => log.warn({ err }, 'broker connection error'),
+  });
+  const dispatcher = new Dispatcher(book, client);
+  handleMessage = createAgentMessageHandler({ book, store, devices, dispatcher, events, log });
+
+  const creator = new SubtaskCreator({
+    book,
+    store,
+    library,
+    devices,
+    dispatcher,
+    onChunk: (batch, created) =>
+      log.debug({ batchId: batch.record.batchId, count: created.length }, 'subtasks created'),
+    onError: (batch, err) =>
+      log.error({ batchId: batch.record.batchId, err }, 'subtask creation failed'),
+  });
+  for (const batch of book.unfinishedCreation()) creator.enqueue(batch);
+  // Devices report in through the broker; creating subtasks before then would call them offline.
+  setTimeout(() => creator.resume(), config.deviceSettleMs);
+
+  const app = createApp({
+    book,
+    store,
+    library,
+    devices,
+    events,
+    creator,
+    log,
+    limits: { maxBatchSize: config.maxBatchSize, sseKeepAliveMs: config.sseKeepAliveMs },
+    secrets: { agentToken, apiToken: config.apiToken },
+  });
+  const server = serve({ fetch: app.fetch, hostname: config.httpHost, port: config.httpPort });
+  await new Promise<void>((resolve, reject) => {
+    server.once('listening', resolve);
+    server.once('error', reject);
+  });
+  const httpPort = (server.address() as AddressInfo).port;
+
+  log.info(
+    {
+      httpUrl: `http://${reachable(config.httpHost)}:${httpPort}`,
+      mqttUrl: broker.url,
+      embeddedBroker: broker.broker !== undefined,
+      agentTokenFile,
+      batches: book.size,
+      apiAuth: config.apiToken !== undefined,
+    },
+    READY_MESSAGES.coordinator,
+  );
+
+  let stopping = false;
+  const stop = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    log.info({ signal }, 'coordinator stopping');
+    server.close();
+    if ('closeAllConnections' in server) server.closeAllConnections();
+    await store.close();
+    await client.close().catch(() => undefined);
+    await broker.broker?.close();
+    log.info('coordinator stopped');
+    process.exit(0);
+  };
+  process.on('SIGTERM', () => void stop('SIGTERM'));
+  process.on('SIGINT', () => void stop('SIGINT'));
+}
+
+process.on('unhandledRejection', (err) => log.error({ err }, 'unhandled rejection'));
+
+main().catch((err: unknown) => {
+  if (err instanceof ConfigError) log.fatal(err.message);
+  else log.fatal({ err }, 'coordinator failed to start');
+  process.exit(err instanceof ConfigError ? 2 : 1);
+});

@@ -1,0 +1,129 @@
+import { mkdir, readdir, rename } from 'node:fs/promises';
+import path from 'node:path';
+import { Low } from 'lowdb';
+import type { BatchRecord } from '../batches/model.js';
+import { DurableJsonFile } from './durable-json-file.js';
+import type { Store } from './store.js';
+
+export interface StoreDamage {
+  file: string;
+  setAsideAs: string;
+  recovered: boolean;
+  error: string;
+}
+
+export interface LowdbStoreOptions {
+  dataDir: string;
+  /** How long changes are gathered before one write. */
+  coalesceMs?: number;
+  onDamage?: (damage: StoreDamage) => void;
+}
+
+/**
+ * One lowdb file per batch under `<dataDir>/batches/`, so a change rewrites only its own batch
+ * and never the whole history.
+ */
+export class LowdbStore implements Store {
+  readonly #dir: string;
+  readonly #coalesceMs: number;
+  readonly #onDamage: (damage: StoreDamage) => void;
+  readonly #dbs = new Map<string, Low<BatchRecord>>();
+  readonly #dirty = new Set<string>();
+  #timer: NodeJS.Timeout | undefined;
+  #dirReady: Promise<unknown> | undefined;
+
+  constructor(options: LowdbStoreOptions) {
+    this.#dir = path.join(options.dataDir, 'batches');
+    this.#coalesceMs = options.coalesceMs ?? 100;
+    this.#onDamage = options.onDamage ?? (() => undefined);
+  }
+
+  async loadAll(): Promise<BatchRecord[]> {
+    await this.#ensureDir();
+    const names = (await readdir(this.#dir)).filter((name) => name.endsWith('.json'));
+    const records: BatchRecord[] = [];
+    for (const name of names) {
+      const record = await this.#loadOne(path.join(this.#dir, name));
+      if (record) records.push(record);
+    }
+    return records.sort((a, b) => a.createdAt - b.createdAt);
+  }
+
+  async save(batch: BatchRecord): Promise<void> {
+    this.#dirty.delete(batch.batchId);
+    await this.#ensureDir();
+    await this.#db(batch).write();
+  }
+
+  saveLater(batch: BatchRecord): void {
+    this.#db(batch);
+    this.#dirty.add(batch.batchId);
+    this.#timer ??= setTimeout(() => void this.flush().catch(() => undefined), this.#coalesceMs);
+  }
+
+  async flush(): Promise<void> {
+    clearTimeout(this.#timer);
+    this.#timer = undefined;
+    const ids = [...this.#dirty];
+    this.#dirty.clear();
+    await this.#ensureDir();
+    await Promise.all(ids.map((id) => this.#dbs.get(id)!.write()));
+  }
+
+  async close(): Promise<void> {
+    await this.flush();
+  }
+
+  #ensureDir(): Promise<unknown> {
+    this.#dirReady ??= mkdir(this.#dir, { recursive: true });
+    return this.#dirReady;
+  }
+
+  #db(batch: BatchRecord): Low<BatchRecord> {
+    let db = this.#dbs.get(batch.batchId);
+    if (!db) {
+      const file = path.join(this.#dir, `${batch.batchId}.json`);
+      db = new Low(new DurableJsonFile<BatchRecord>(file), batch);
+      this.#dbs.set(batch.batchId, db);
+    }
+    db.data = batch;
+    return db;
+  }
+
+  /** Reads one batch file; a damaged one is set aside and its last good copy used instead. */
+  async #loadOne(file: string): Promise<BatchRecord | null> {
+    const adapter = new DurableJsonFile<BatchRecord>(file);
+    try {
+      const record = await adapter.read();
+      if (record && isBatchRecord(record)) return this.#keep(file, record);
+      throw new Error('not a batch record');
+    } catch (error) {
+      const setAsideAs = `${file}.damaged-${Date.now()}`;
+      await rename(file, setAsideAs);
+      const backup = await new DurableJsonFile<BatchRecord>(`${file}.bak`).read().catch(() => null);
+      const recovered = backup !== null && isBatchRecord(backup);
+      this.#onDamage({ file, setAsideAs, recovered, error: (error as Error).message });
+      if (!recovered) return null;
+      await adapter.write(backup);
+      return this.#keep(file, backup);
+    }
+  }
+
+  #keep(file: string, record: BatchRecord): BatchRecord {
+    this.#dbs.set(record.batchId, new Low(new DurableJsonFile<BatchRecord>(file), record));
+    return record;
+  }
+}
+
+function isBatchRecord(value: unknown): value is BatchRecord {
+  const record = value as BatchRecord;
+  return (
+    typeof record === 'object' &&
+    record !== null &&
+    typeof record.batchId === 'string' &&
+    Array.isArray(record.meetingIds) &&
+    Array.isArray(record.serialNumbers) &&
+    Array.isArray(record.subtasks) &&
+    typeof record.createdAt === 'number'
+  );
+}

@@ -1,0 +1,108 @@
+import type { Logger } from '../../shared/logger.js';
+import {
+  AgentStatus,
+  DevicePresence,
+  TaskProgress,
+  TaskState,
+  parseMessage,
+} from '../../shared/messages.js';
+import { parseTopic } from '../../shared/topics.js';
+import type { BatchBook } from '../batches/batch-book.js';
+import { isTerminal } from '../batches/model.js';
+import type { DeviceRegistry } from '../devices/device-registry.js';
+import type { Store } from '../store/store.js';
+import { applyTaskState } from './apply-task-state.js';
+import type { Dispatcher } from './dispatcher.js';
+import type { TaskEvents } from './task-events.js';
+
+export interface AgentMessageDeps {
+  book: BatchBook;
+  store: Store;
+  devices: DeviceRegistry;
+  dispatcher: Dispatcher;
+  events: TaskEvents;
+  log: Logger;
+}
+
+/**
+ * Everything agents publish comes through here: validated, applied, and logged with the ids that
+ * let an operator follow a subtask. A malformed message is logged and dropped.
+ */
+export function createAgentMessageHandler(deps: AgentMessageDeps) {
+  const { book, store, devices, dispatcher, events, log } = deps;
+
+  return function handleAgentMessage(topic: string, payload: Buffer): void {
+    const where = parseTopic(topic);
+    if (!where || where.kind === 'commands') return;
+    if (payload.length === 0) return; // a cleared retained message
+
+    const reject = (error: string) => log.warn({ topic, error }, 'dropped malformed agent message');
+
+    switch (where.kind) {
+      case 'status': {
+        const parsed = parseMessage(AgentStatus, payload);
+        if (!parsed.ok) return reject(parsed.error);
+        if (parsed.value.agentId !== where.agentId) return reject('agentId does not match topic');
+        const cameOnline = devices.updateAgent(where.agentId, parsed.value);
+        log.info({ agentId: where.agentId, online: parsed.value.online }, 'agent status');
+        if (cameOnline) {
+          const count = dispatcher.redispatchAgent(where.agentId);
+          if (count > 0) log.info({ agentId: where.agentId, count }, 're-sent unfinished subtasks');
+        }
+        return;
+      }
+      case 'device': {
+        const parsed = parseMessage(DevicePresence, payload);
+        if (!parsed.ok) return reject(parsed.error);
+        if (parsed.value.serialNumber !== where.serialNumber) {
+          return reject('serialNumber does not match topic');
+        }
+        devices.updateDevice(where.agentId, parsed.value);
+        log.info(
+          { agentId: where.agentId, serialNumber: where.serialNumber, online: parsed.value.online },
+          'device presence',
+        );
+        return;
+      }
+      case 'state': {
+        const parsed = parseMessage(TaskState, payload);
+        if (!parsed.ok) return reject(parsed.error);
+        const state = parsed.value;
+        if (state.taskId !== where.taskId) return reject('taskId does not match topic');
+
+        const outcome = applyTaskState(book, where.agentId, state, Date.now());
+        const ids = {
+          batchId: state.batchId,
+          taskId: state.taskId,
+          meetingId: state.meetingId,
+          serialNumber: state.serialNumber,
+          agentId: where.agentId,
+        };
+        if (outcome !== 'applied') {
+          log.debug({ ...ids, state: state.state, seq: state.seq, outcome }, 'task state ignored');
+          return;
+        }
+        const ref = book.task(state.taskId)!;
+        store.saveLater(ref.batch.record);
+        events.publishState(state.taskId, isTerminal(ref.subtask.status));
+        const level = state.state === 'failed' ? 'warn' : 'info';
+        log[level](
+          { ...ids, state: state.state, errorCode: state.errorCode, errorDetail: state.errorDetail },
+          'task state',
+        );
+        return;
+      }
+      case 'progress': {
+        const parsed = parseMessage(TaskProgress, payload);
+        if (!parsed.ok) return reject(parsed.error);
+        const ref = book.task(where.taskId);
+        if (!ref || ref.subtask.agentId !== where.agentId || parsed.value.taskId !== where.taskId) {
+          return;
+        }
+        if (isTerminal(ref.subtask.status)) return;
+        events.publishProgress(parsed.value);
+        return;
+      }
+    }
+  };
+}
