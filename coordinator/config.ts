@@ -16,6 +16,8 @@ export interface CoordinatorConfig {
   apiToken?: string;
   maxBatchSize: number;
   deviceSettleMs: number;
+  /** How long an agent with unfinished subtasks may stay away before they fail with 1005. */
+  agentLostTimeoutMs: number;
   sseKeepAliveMs: number;
   storeCoalesceMs: number;
 }
@@ -55,6 +57,7 @@ export function loadCoordinatorConfig(env: Env, argv: string[] = []): Coordinato
     apiToken: text('WST_API_TOKEN'),
     maxBatchSize: int('WST_MAX_BATCH_SIZE', 10_000, 1, 1_000_000),
     deviceSettleMs: int('WST_DEVICE_SETTLE_MS', 3000, 0, 600_000),
+    agentLostTimeoutMs: int('WST_AGENT_LOST_TIMEOUT_MS', 300_000, 100, 86_400_000),
     sseKeepAliveMs: int('WST_SSE_KEEPALIVE_MS', 15_000, 100, 600_000),
     storeCoalesceMs: int('WST_STORE_COALESCE_MS', 100, 0, 60_000),
   };

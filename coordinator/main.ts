@@ -2,6 +2,7 @@ import { mkdir } from 'node:fs/promises';
 import type { AddressInfo } from 'node:net';
 import { serve } from '@hono/node-server';
 import { READY_MESSAGES } from '../shared/agent-api.js';
+import { ErrorCode } from '../shared/error-codes.js';
 import { createLogger } from '../shared/logger.js';
 import { BatchBook } from './batches/batch-book.js';
 import { SubtaskCreator } from './batches/subtask-creator.js';
@@ -15,7 +16,9 @@ import { MeetingLibrary } from './library/library.js';
 import { newInternalSecret, resolveAgentToken } from './secrets.js';
 import { LowdbStore } from './store/lowdb-store.js';
 import { createAgentMessageHandler } from './tasks/agent-messages.js';
+import { AgentWatchdog } from './tasks/agent-watchdog.js';
 import { Dispatcher } from './tasks/dispatcher.js';
+import { failOpenTasks } from './tasks/fail-open-tasks.js';
 import { TaskEvents } from './tasks/task-events.js';
 
 const log = createLogger('coordinator');
@@ -77,7 +80,22 @@ async function main(): Promise<void> {
     onError: (err) => log.warn({ err }, 'broker connection error'),
   });
   const dispatcher = new Dispatcher(book, client);
-  handleMessage = createAgentMessageHandler({ book, store, devices, dispatcher, events, log });
+  const watchdog = new AgentWatchdog(config.agentLostTimeoutMs, (agentId) => {
+    const detail = `agent ${agentId} did not come back within ${config.agentLostTimeoutMs} ms`;
+    const taskIds = failOpenTasks({ book, store, events }, agentId, ErrorCode.AgentLost, detail, Date.now());
+    if (taskIds.length > 0) log.warn({ agentId, taskIds }, 'agent lost; its unfinished subtasks failed');
+  });
+  // Agents with unfinished work must report in after a restart, or their subtasks fail in time.
+  for (const agentId of book.agentsWithOpenTasks()) watchdog.offline(agentId);
+  handleMessage = createAgentMessageHandler({
+    book,
+    store,
+    devices,
+    dispatcher,
+    events,
+    watchdog,
+    log,
+  });
 
   const creator = new SubtaskCreator({
     book,
@@ -112,6 +130,23 @@ async function main(): Promise<void> {
   });
   const httpPort = (server.address() as AddressInfo).port;
 
+  let stopping = false;
+  const stop = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    log.info({ signal }, 'coordinator stopping');
+    watchdog.stop();
+    server.close();
+    if ('closeAllConnections' in server) server.closeAllConnections();
+    await store.close();
+    await client.close().catch(() => undefined);
+    await broker.broker?.close();
+    log.info('coordinator stopped');
+    process.exit(0);
+  };
+  process.on('SIGTERM', () => void stop('SIGTERM'));
+  process.on('SIGINT', () => void stop('SIGINT'));
+
   log.info(
     {
       httpUrl: `http://${reachable(config.httpHost)}:${httpPort}`,
@@ -124,21 +159,6 @@ async function main(): Promise<void> {
     READY_MESSAGES.coordinator,
   );
 
-  let stopping = false;
-  const stop = async (signal: string) => {
-    if (stopping) return;
-    stopping = true;
-    log.info({ signal }, 'coordinator stopping');
-    server.close();
-    if ('closeAllConnections' in server) server.closeAllConnections();
-    await store.close();
-    await client.close().catch(() => undefined);
-    await broker.broker?.close();
-    log.info('coordinator stopped');
-    process.exit(0);
-  };
-  process.on('SIGTERM', () => void stop('SIGTERM'));
-  process.on('SIGINT', () => void stop('SIGINT'));
 }
 
 process.on('unhandledRejection', (err) => log.error({ err }, 'unhandled rejection'));

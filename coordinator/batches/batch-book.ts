@@ -67,6 +67,10 @@ export class BatchBook {
     return this.#order.filter((b) => b.record.subtasks.length < b.record.totalCount);
   }
 
+  agentsWithOpenTasks(): string[] {
+    return [...this.#openByAgent].filter(([, open]) => open.size > 0).map(([agentId]) => agentId);
+  }
+
   openTaskIds(agentId: string): string[] {
     return [...(this.#openByAgent.get(agentId) ?? [])];
   }

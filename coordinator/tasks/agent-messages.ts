@@ -12,6 +12,7 @@ import { isTerminal } from '../batches/model.js';
 import type { DeviceRegistry } from '../devices/device-registry.js';
 import type { Store } from '../store/store.js';
 import { applyTaskState } from './apply-task-state.js';
+import type { AgentWatchdog } from './agent-watchdog.js';
 import type { Dispatcher } from './dispatcher.js';
 import type { TaskEvents } from './task-events.js';
 
@@ -21,6 +22,7 @@ export interface AgentMessageDeps {
   devices: DeviceRegistry;
   dispatcher: Dispatcher;
   events: TaskEvents;
+  watchdog: AgentWatchdog;
   log: Logger;
 }
 
@@ -29,7 +31,7 @@ export interface AgentMessageDeps {
  * let an operator follow a subtask. A malformed message is logged and dropped.
  */
 export function createAgentMessageHandler(deps: AgentMessageDeps) {
-  const { book, store, devices, dispatcher, events, log } = deps;
+  const { book, store, devices, dispatcher, events, watchdog, log } = deps;
 
   return function handleAgentMessage(topic: string, payload: Buffer): void {
     const where = parseTopic(topic);
@@ -44,6 +46,8 @@ export function createAgentMessageHandler(deps: AgentMessageDeps) {
         if (!parsed.ok) return reject(parsed.error);
         if (parsed.value.agentId !== where.agentId) return reject('agentId does not match topic');
         const cameOnline = devices.updateAgent(where.agentId, parsed.value);
+        if (parsed.value.online) watchdog.online(where.agentId);
+        else watchdog.offline(where.agentId);
         log.info({ agentId: where.agentId, online: parsed.value.online }, 'agent status');
         if (cameOnline) {
           const count = dispatcher.redispatchAgent(where.agentId);
