@@ -1,7 +1,8 @@
 /**
  * The batch API's response shapes as `contract/batch-sync-api.zh.md` gives them. The test client
  * parses every 200 body with these, so each e2e test also checks the contract's field names,
- * types and timestamp formats (Unix seconds in create/status, ISO-8601 in tasks/list).
+ * types and timestamp formats (Unix seconds in create/status, ISO-8601 in tasks/list). Subtasks
+ * and list items keep fields beyond the contract, so tests see the whole body.
  */
 import { z } from 'zod';
 
@@ -37,7 +38,7 @@ export const BatchStatusData = z.object({
   duration: z.number().nonnegative(),
 });
 
-export const Subtask = z.object({
+export const Subtask = z.looseObject({
   taskId: z.string().optional(),
   meetingId: z.string(),
   serialNumber: z.string(),
@@ -48,15 +49,22 @@ export const Subtask = z.object({
   fileCount: count.optional(),
   errorCode: z.number().int().optional(),
   errorMessage: z.string().optional(),
+  /** Beyond the contract: the running subtask's progress, for a table's progress bars. */
+  percent: z.number().min(0).max(100).optional(),
 });
 
 export const BatchTasks = z.object({ batchId: z.string(), tasks: z.array(Subtask) });
 
-export const BatchSummary = z.object({
+export const BatchSummary = z.looseObject({
   batchId: z.string(),
   status: BatchStatus,
   totalCount: count,
   createdAt: isoSeconds,
+  /** Beyond the contract's example: counts so a list can show "x/n done". */
+  createdCount: count.optional(),
+  statusCounts: z
+    .object({ pending: count, running: count, completed: count, failed: count })
+    .optional(),
 });
 
 export const BatchList = z.object({ tasks: z.array(BatchSummary), total: count });

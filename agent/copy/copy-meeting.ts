@@ -1,0 +1,159 @@
+import path from 'node:path';
+import { ErrorCode } from '../../shared/error-codes.js';
+import { COMPLETION_RECORD, type Manifest, type ManifestFile } from '../../shared/manifest.js';
+import { resolveInside } from '../../shared/safe-path.js';
+import { readSpace } from '../devices/space.js';
+import { writeCompletionRecord, removeCompletionRecord } from './completion-record.js';
+import { abortError, CopyError } from './copy-error.js';
+import type { CoordinatorEndpoint } from './coordinator-http.js';
+import { openDownload } from './download-file.js';
+import { DirectoryMaker } from './ensure-dir.js';
+import { fetchManifest } from './fetch-manifest.js';
+import { identifyMount, toCopyError, type MountIdentity } from './os-errors.js';
+import { planCopy, type CopyPlan, type VerifiedFile } from './plan.js';
+import type { RateLimiter } from './rate-limiter.js';
+import { withRetries } from './retry.js';
+import { writeFileAtomically } from './write-file.js';
+
+export interface CopyMeetingRequest {
+  endpoint: CoordinatorEndpoint;
+  taskId: string;
+  batchId: string;
+  meetingId: string;
+  mountPath: string;
+  /** Files this task already verified on the device (from the journal). */
+  verified?: readonly VerifiedFile[];
+  /** Largest file the device's filesystem can hold (FAT32: 4 GiB - 1). */
+  maxFileSize?: number;
+  limiter?: RateLimiter;
+  blockSize?: number;
+  retryDelayMs?: number;
+  signal?: AbortSignal;
+  /** Called once the plan is known, before the first byte is written; names the skipped files. */
+  onPlan?: (plan: CopyPlan, manifest: Manifest) => void;
+  onFileStart?: (file: ManifestFile) => void;
+  onBytes?: (bytes: number) => void;
+  /** Called after each copied file is in place and verified. */
+  onFileDone?: (file: VerifiedFile) => void;
+}
+
+export interface CopyMeetingResult {
+  packageSize: number;
+  fileCount: number;
+  skippedFiles: number;
+}
+
+/**
+ * Copies one meeting onto a mounted device: manifest, plan, space check, each missing file
+ * through a verified temporary file, then the completion record. Fails with a CopyError.
+ */
+export async function copyMeeting(request: CopyMeetingRequest): Promise<CopyMeetingResult> {
+  const { signal } = request;
+  const mount = await identifyMount(request.mountPath);
+  const manifest = await fetchManifest(request.endpoint, request.meetingId, {
+    signal,
+    baseDelayMs: request.retryDelayMs,
+  });
+  const meetingDir = checkManifest(manifest, request);
+
+  try {
+    return await copyFiles(manifest, meetingDir, mount, request);
+  } catch (error) {
+    if (signal?.aborted) throw abortError(signal);
+    throw await toCopyError(error, mount);
+  }
+}
+
+async function copyFiles(
+  manifest: Manifest,
+  meetingDir: string,
+  mount: MountIdentity,
+  request: CopyMeetingRequest,
+): Promise<CopyMeetingResult> {
+  const { signal } = request;
+  const plan = await planCopy(manifest.files, meetingDir, request.verified, signal);
+  const space = await readSpace(mount.mountPath);
+  if (space && plan.bytesToCopy > space.freeBytes) {
+    const detail = `needs ${plan.bytesToCopy} bytes, ${space.freeBytes} free`;
+    throw new CopyError(ErrorCode.DeviceFull, detail);
+  }
+  request.onPlan?.(plan, manifest);
+
+  const directories = new DirectoryMaker(mount.mountPath, meetingDir);
+  await directories.ensure(meetingDir);
+  if (plan.copy.length > 0) await removeCompletionRecord(meetingDir);
+  for (const file of plan.copy) {
+    signal?.throwIfAborted();
+    request.onFileStart?.(file);
+    const written = await copyOneFile(file, meetingDir, directories, request);
+    request.onFileDone?.({ path: file.path, ...written });
+  }
+
+  const packageSize = manifest.files.reduce((sum, file) => sum + file.size, 0);
+  await writeCompletionRecord(meetingDir, {
+    meetingId: request.meetingId,
+    taskId: request.taskId,
+    batchId: request.batchId,
+    completedAt: new Date().toISOString(),
+    packageSize,
+    fileCount: manifest.files.length,
+    files: manifest.files.map(({ path, size, sha256 }) => ({ path, size, sha256 })),
+  });
+  return { packageSize, fileCount: manifest.files.length, skippedFiles: plan.skip.length };
+}
+
+async function copyOneFile(
+  file: ManifestFile,
+  meetingDir: string,
+  directories: DirectoryMaker,
+  request: CopyMeetingRequest,
+) {
+  const destination = resolveInside(meetingDir, file.path);
+  await directories.ensure(path.dirname(destination));
+
+  return withRetries(
+    async () => {
+      const source = await openDownload(
+        request.endpoint,
+        request.meetingId,
+        file.path,
+        request.signal,
+      );
+      return writeFileAtomically(source, destination, file, {
+        signal: request.signal,
+        onBytes: request.onBytes,
+        limiter: request.limiter,
+        blockSize: request.blockSize,
+      });
+    },
+    { attempts: 3, baseDelayMs: request.retryDelayMs ?? 500, signal: request.signal },
+  );
+}
+
+/** Refuses a manifest that could write outside the meeting folder or over the agent's own files. */
+function checkManifest(manifest: Manifest, request: CopyMeetingRequest): string {
+  const meetingDir = resolveInside(request.mountPath, `meetings/${request.meetingId}`);
+  const seen = new Set<string>();
+  for (const file of manifest.files) {
+    const reason = unsafeReason(file, meetingDir, seen);
+    if (reason) {
+      throw new CopyError(ErrorCode.InvalidManifest, `${JSON.stringify(file.path)}: ${reason}`);
+    }
+    if (request.maxFileSize !== undefined && file.size > request.maxFileSize) {
+      throw new CopyError(ErrorCode.FileTooLarge, `${file.path}: ${file.size} bytes`);
+    }
+    seen.add(file.path);
+  }
+  return meetingDir;
+}
+
+function unsafeReason(file: ManifestFile, meetingDir: string, seen: Set<string>): string | null {
+  try {
+    resolveInside(meetingDir, file.path);
+  } catch (error) {
+    return error instanceof Error ? error.message : 'unsafe path';
+  }
+  if (seen.has(file.path)) return 'listed twice';
+  if (file.path === COMPLETION_RECORD || file.path.endsWith('.wst-part')) return 'reserved name';
+  return null;
+}

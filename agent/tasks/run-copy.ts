@@ -1,0 +1,90 @@
+import type { SyncCommand, TaskProgress } from '../../shared/messages.js';
+import type { CoordinatorEndpoint } from '../copy/coordinator-http.js';
+import { copyMeeting, type CopyMeetingResult } from '../copy/copy-meeting.js';
+import type { VerifiedFile } from '../copy/plan.js';
+import { createRateLimiter } from '../copy/rate-limiter.js';
+import { DEFAULT_BLOCK_SIZE } from '../copy/write-file.js';
+import { maxFileSizeFor } from '../devices/fs-type.js';
+import { ProgressMeter } from './progress-meter.js';
+
+export interface RunCopyOptions {
+  command: SyncCommand;
+  mountPath: string;
+  fsType?: string;
+  endpoint: CoordinatorEndpoint;
+  /** Files the journal says this task already verified on the device. */
+  verified: readonly VerifiedFile[];
+  progressIntervalMs: number;
+  /** Bytes per second; 0 = unlimited. */
+  bwlimit: number;
+  signal: AbortSignal;
+  onVerified: (file: VerifiedFile) => void;
+  onProgress: (progress: TaskProgress) => void;
+  copy?: typeof copyMeeting;
+}
+
+/**
+ * Runs the copy of one task and turns its callbacks into rate-limited progress updates and
+ * journal entries for verified files. Ends with a 100% update once the package is complete.
+ */
+export async function runCopy(options: RunCopyOptions): Promise<CopyMeetingResult> {
+  const { command, bwlimit, signal } = options;
+  let meter: ProgressMeter | undefined;
+  const publish = (force: boolean) => {
+    if (!meter || (!force && !meter.due())) return;
+    const snapshot = meter.take();
+    options.onProgress({
+      taskId: command.taskId,
+      serialNumber: command.serialNumber,
+      ...snapshot,
+      at: Date.now(),
+    });
+  };
+
+  const result = await (options.copy ?? copyMeeting)({
+    endpoint: options.endpoint,
+    taskId: command.taskId,
+    batchId: command.batchId,
+    meetingId: command.meetingId,
+    mountPath: options.mountPath,
+    verified: options.verified,
+    maxFileSize: maxFileSizeFor(options.fsType),
+    limiter: createRateLimiter(bwlimit),
+    // Smaller blocks under a bandwidth limit keep progress updates smooth.
+    blockSize:
+      bwlimit > 0 ? clamp(Math.floor(bwlimit / 5), 16 * 1024, DEFAULT_BLOCK_SIZE) : undefined,
+    signal,
+    onPlan: (plan, manifest) => {
+      const totalBytes = manifest.files.reduce((sum, file) => sum + file.size, 0);
+      meter = new ProgressMeter({
+        totalBytes,
+        fileCount: manifest.files.length,
+        intervalMs: options.progressIntervalMs,
+      });
+      for (const file of plan.skip) {
+        options.onVerified(file);
+        meter.skip(file.size);
+        meter.fileDone();
+      }
+      publish(true);
+    },
+    onFileStart: (file) => meter?.startFile(file.path),
+    onBytes: (bytes) => {
+      meter?.add(bytes);
+      publish(false);
+    },
+    onFileDone: (file) => {
+      options.onVerified(file);
+      meter?.fileDone();
+      publish(true);
+    },
+  });
+
+  meter?.complete();
+  publish(true);
+  return result;
+}
+
+function clamp(value: number, min: number, max: number): number {
+  return Math.min(max, Math.max(min, value));
+}
