@@ -106,7 +106,7 @@ function integer(name: string, value: string): number {
 const UNITS: Record<string, number> = { '': 1, k: 1024, m: 1024 ** 2, g: 1024 ** 3 };
 
 /** `500000`, `512k`, `2M`: bytes per second, binary units. */
-function byteRate(name: string, value: string): number {
+export function byteRate(name: string, value: string): number {
   const match = /^(\d+)([kmg]?)$/i.exec(value);
   if (!match) throw new ConfigError(`${name} must be bytes per second (e.g. 500k), got ${value}`);
   return Number(match[1]) * UNITS[match[2]!.toLowerCase()]!;

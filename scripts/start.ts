@@ -4,6 +4,7 @@
  * environment wins over the defaults below; `WST_AGENT_DATA_DIR` moves the agent's state.
  */
 import { readFile } from 'node:fs/promises';
+import { byteRate } from '../agent/config.js';
 import { READY_MESSAGES } from '../shared/agent-api.js';
 import { startChild, type Child } from './child.js';
 import { seedDemo } from './demo-seed.js';
@@ -53,7 +54,7 @@ async function main(): Promise<number> {
   });
   children.push(agent);
   agent.ready(READY_MESSAGES.agent).then(
-    () => say(banner(httpUrl, String(ready.mqttUrl), agentId, mountRoot, Number(bwLimit))),
+    () => say(banner(httpUrl, String(ready.mqttUrl), agentId, mountRoot, byteRate('WST_COPY_BWLIMIT', bwLimit))),
     () => undefined,
   );
 

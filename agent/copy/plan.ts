@@ -2,7 +2,7 @@ import { lstat } from 'node:fs/promises';
 import type { ManifestFile } from '../../shared/manifest.js';
 import { resolveInside } from '../../shared/safe-path.js';
 import { errnoCode } from './copy-error.js';
-import { hashFile } from './hash-file.js';
+import { hashFile } from '../../shared/hash-file.js';
 
 /** A file known to be on the device with this content, as the journal remembers it. */
 export interface VerifiedFile {

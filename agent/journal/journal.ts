@@ -1,8 +1,8 @@
 import { mkdir, rename } from 'node:fs/promises';
 import path from 'node:path';
 import { Low } from 'lowdb';
-import { JSONFile } from 'lowdb/node';
 import { ZodError } from 'zod';
+import { DurableJsonFile } from '../../shared/durable-json-file.js';
 import type { SyncCommand } from '../../shared/messages.js';
 import type { VerifiedFile } from '../copy/plan.js';
 import { isTerminal, JournalData, type TaskRecord } from './journal-schema.js';
@@ -20,8 +20,8 @@ export interface JournalOptions {
 }
 
 /**
- * The agent's memory of its tasks: a JSON file in the data directory, written atomically
- * (temp file + rename, by lowdb). Changes are coalesced; `flush()` puts them on disk.
+ * The agent's memory of its tasks: a JSON file in the data directory, written durably
+ * (temp file, fsync, rename, directory fsync). Changes are coalesced; `flush()` puts them on disk.
  */
 export class Journal {
   /** Set when the file at open was unreadable and was moved aside to this path. */
@@ -45,7 +45,7 @@ export class Journal {
   static async open(dataDir: string, options: JournalOptions = {}): Promise<Journal> {
     await mkdir(dataDir, { recursive: true });
     const file = path.join(dataDir, JOURNAL_FILE);
-    const db = new Low<JournalData>(new JSONFile(file), { version: 1, tasks: {} });
+    const db = new Low<JournalData>(new DurableJsonFile(file), { version: 1, tasks: {} });
     const journal = new Journal(db, options);
 
     try {

@@ -1,6 +1,6 @@
 /** The contract's response shapes, built from the batch book. */
-import { isoSeconds, unixSeconds } from '../../shared/time.js';
 import type { TaskProgress } from '../../shared/messages.js';
+import { isoSeconds, unixSeconds } from '../../shared/time.js';
 import type { Batch, BatchBook } from './batch-book.js';
 import { durationSeconds } from './batch-status.js';
 import type { SubtaskRecord } from './model.js';
@@ -19,17 +19,12 @@ export function statusView(book: BatchBook, batch: Batch, now: number) {
   };
 }
 
+/** A list item: the status view's counts with ISO-8601 times, as the contract's list uses. */
 export function listItemView(book: BatchBook, batch: Batch, now: number) {
-  const { record } = batch;
   return {
-    batchId: record.batchId,
-    status: book.status(batch),
-    totalCount: record.totalCount,
-    createdAt: isoSeconds(record.createdAt),
-    createdCount: record.subtasks.length,
-    statusCounts: { ...batch.counts },
-    updatedAt: isoSeconds(record.updatedAt),
-    duration: durationSeconds(record.createdAt, record.endedAt, now),
+    ...statusView(book, batch, now),
+    createdAt: isoSeconds(batch.record.createdAt),
+    updatedAt: isoSeconds(batch.record.updatedAt),
   };
 }
 

@@ -4,7 +4,7 @@ import fg from 'fast-glob';
 import { ID_PATTERN } from '../../shared/ids.js';
 import { COMPLETION_RECORD, type Manifest } from '../../shared/manifest.js';
 import { isSafeRelativePath, resolveInside } from '../../shared/safe-path.js';
-import { hashFile } from './hash-file.js';
+import { hashFile } from '../../shared/hash-file.js';
 
 export interface MeetingSummary {
   meetingId: string;

@@ -2,7 +2,7 @@ import { mkdir, readdir, rename } from 'node:fs/promises';
 import path from 'node:path';
 import { Low } from 'lowdb';
 import type { BatchRecord } from '../batches/model.js';
-import { DurableJsonFile } from './durable-json-file.js';
+import { DurableJsonFile } from '../../shared/durable-json-file.js';
 import type { Store } from './store.js';
 
 export interface StoreDamage {

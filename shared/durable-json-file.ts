@@ -1,4 +1,4 @@
-import { open, readFile, rename } from 'node:fs/promises';
+import { link, open, readFile, rename, unlink } from 'node:fs/promises';
 import path from 'node:path';
 import type { Adapter } from 'lowdb';
 
@@ -42,7 +42,10 @@ export class DurableJsonFile<T> implements Adapter<T> {
       await file.close();
     }
 
-    await rename(this.filename, `${this.filename}.bak`).catch(ignoreMissing);
+    // The old file stays in place until the rename replaces it; `.bak` is a second name for it.
+    const backup = `${this.filename}.bak`;
+    await unlink(backup).catch(ignoreMissing);
+    await link(this.filename, backup).catch(ignoreMissing);
     await rename(temp, this.filename);
     await syncDirectory(path.dirname(this.filename));
   }
