@@ -20,6 +20,8 @@ export interface CoordinatorConfig {
   agentLostTimeoutMs: number;
   sseKeepAliveMs: number;
   storeCoalesceMs: number;
+  /** Subtasks created, persisted and dispatched together. */
+  createChunkSize: number;
 }
 
 type Env = Record<string, string | undefined>;
@@ -60,6 +62,7 @@ export function loadCoordinatorConfig(env: Env, argv: string[] = []): Coordinato
     agentLostTimeoutMs: int('WST_AGENT_LOST_TIMEOUT_MS', 300_000, 100, 86_400_000),
     sseKeepAliveMs: int('WST_SSE_KEEPALIVE_MS', 15_000, 100, 600_000),
     storeCoalesceMs: int('WST_STORE_COALESCE_MS', 100, 0, 60_000),
+    createChunkSize: int('WST_CREATE_CHUNK_SIZE', 500, 1, 100_000),
   };
 }
 

@@ -103,6 +103,7 @@ async function main(): Promise<void> {
     library,
     devices,
     dispatcher,
+    chunkSize: config.createChunkSize,
     onChunk: (batch, created) =>
       log.debug({ batchId: batch.record.batchId, count: created.length }, 'subtasks created'),
     onError: (batch, err) =>

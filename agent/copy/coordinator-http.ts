@@ -17,6 +17,7 @@ export function coordinatorGet(
   endpoint: CoordinatorEndpoint,
   apiPath: string,
   signal?: AbortSignal,
+  headers: Record<string, string> = {},
 ): Promise<IncomingMessage> {
   const url = new URL(endpoint.baseUrl);
   url.pathname = url.pathname.replace(/\/+$/, '') + apiPath;
@@ -25,7 +26,11 @@ export function coordinatorGet(
   return new Promise((resolve, reject) => {
     const request = client.get(url, {
       signal,
-      headers: { authorization: `Bearer ${endpoint.token}`, [AGENT_ID_HEADER]: endpoint.agentId },
+      headers: {
+        ...headers,
+        authorization: `Bearer ${endpoint.token}`,
+        [AGENT_ID_HEADER]: endpoint.agentId,
+      },
     });
     request.once('response', resolve);
     request.once('error', reject);

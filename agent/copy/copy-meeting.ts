@@ -6,7 +6,7 @@ import { readSpace } from '../devices/space.js';
 import { writeCompletionRecord, removeCompletionRecord } from './completion-record.js';
 import { abortError, CopyError } from './copy-error.js';
 import type { CoordinatorEndpoint } from './coordinator-http.js';
-import { openDownload } from './download-file.js';
+import { resumableDownload } from './download-file.js';
 import { DirectoryMaker } from './ensure-dir.js';
 import { fetchManifest } from './fetch-manifest.js';
 import { identifyMount, toCopyError, type MountIdentity } from './os-errors.js';
@@ -28,6 +28,8 @@ export interface CopyMeetingRequest {
   limiter?: RateLimiter;
   blockSize?: number;
   retryDelayMs?: number;
+  /** How long the coordinator may stay unreachable before the copy fails with 1009. */
+  patienceMs?: number;
   signal?: AbortSignal;
   /** Called once the plan is known, before the first byte is written; names the skipped files. */
   onPlan?: (plan: CopyPlan, manifest: Manifest) => void;
@@ -36,6 +38,9 @@ export interface CopyMeetingRequest {
   /** Called after each copied file is in place and verified. */
   onFileDone?: (file: VerifiedFile) => void;
 }
+
+/** A coordinator restart or a dropped link shorter than this does not fail a copy. */
+export const DEFAULT_PATIENCE_MS = 300_000;
 
 export interface CopyMeetingResult {
   packageSize: number;
@@ -53,6 +58,7 @@ export async function copyMeeting(request: CopyMeetingRequest): Promise<CopyMeet
   const manifest = await fetchManifest(request.endpoint, request.meetingId, {
     signal,
     baseDelayMs: request.retryDelayMs,
+    patienceMs: request.patienceMs ?? DEFAULT_PATIENCE_MS,
   });
   const meetingDir = checkManifest(manifest, request);
 
@@ -113,12 +119,11 @@ async function copyOneFile(
 
   return withRetries(
     async () => {
-      const source = await openDownload(
-        request.endpoint,
-        request.meetingId,
-        file.path,
-        request.signal,
-      );
+      const source = resumableDownload(request.endpoint, request.meetingId, file.path, {
+        signal: request.signal,
+        patienceMs: request.patienceMs ?? DEFAULT_PATIENCE_MS,
+        retryDelayMs: request.retryDelayMs,
+      });
       return writeFileAtomically(source, destination, file, {
         signal: request.signal,
         onBytes: request.onBytes,

@@ -10,6 +10,8 @@ export interface FetchManifestOptions {
   signal?: AbortSignal;
   attempts?: number;
   baseDelayMs?: number;
+  /** Keep retrying past `attempts` while the failures have lasted less than this. */
+  patienceMs?: number;
 }
 
 /**
@@ -19,10 +21,11 @@ export interface FetchManifestOptions {
 export async function fetchManifest(
   endpoint: CoordinatorEndpoint,
   meetingId: string,
-  { signal, attempts = 3, baseDelayMs = 500 }: FetchManifestOptions = {},
+  { signal, attempts = 3, baseDelayMs = 500, patienceMs = 0 }: FetchManifestOptions = {},
 ): Promise<Manifest> {
   const body = await withRetries(() => fetchOnce(endpoint, meetingId, signal), {
     attempts,
+    patienceMs,
     baseDelayMs,
     signal,
   });

@@ -3,8 +3,11 @@ import { abortError, CopyError } from './copy-error.js';
 
 export interface RetryOptions {
   attempts: number;
-  /** Delay before the second attempt; doubles for each further one. */
+  /** Keep retrying past `attempts` while the failures have lasted less than this. */
+  patienceMs?: number;
+  /** Delay before the second attempt; doubles for each further one, up to `maxDelayMs`. */
   baseDelayMs: number;
+  maxDelayMs?: number;
   signal?: AbortSignal;
 }
 
@@ -14,18 +17,22 @@ export interface RetryOptions {
  */
 export async function withRetries<T>(
   operation: (attempt: number) => Promise<T>,
-  { attempts, baseDelayMs, signal }: RetryOptions,
+  { attempts, patienceMs = 0, baseDelayMs, maxDelayMs = 5000, signal }: RetryOptions,
 ): Promise<T> {
+  const firstFailure = { at: 0 };
   for (let attempt = 1; ; attempt++) {
     try {
       return await operation(attempt);
     } catch (error) {
       if (signal?.aborted) throw abortError(signal);
-      if (!(error instanceof CopyError) || !error.retryable || attempt >= attempts) throw error;
+      if (!(error instanceof CopyError) || !error.retryable) throw error;
+      firstFailure.at ||= Date.now();
+      const patient = Date.now() - firstFailure.at < patienceMs;
+      if (attempt >= attempts && !patient) throw error;
     }
 
     try {
-      await sleep(baseDelayMs * 2 ** (attempt - 1), undefined, { signal });
+      await sleep(Math.min(baseDelayMs * 2 ** (attempt - 1), maxDelayMs), undefined, { signal });
     } catch (error) {
       throw signal ? abortError(signal) : error;
     }
