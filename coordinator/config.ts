@@ -22,6 +22,7 @@ export interface CoordinatorConfig {
   storeCoalesceMs: number;
   /** Subtasks created, persisted and dispatched together. */
   createChunkSize: number;
+  autoRetry: { attempts: number; backoffMs: number; waitMs: number };
 }
 
 type Env = Record<string, string | undefined>;
@@ -63,6 +64,11 @@ export function loadCoordinatorConfig(env: Env, argv: string[] = []): Coordinato
     sseKeepAliveMs: int('WST_SSE_KEEPALIVE_MS', 15_000, 100, 600_000),
     storeCoalesceMs: int('WST_STORE_COALESCE_MS', 100, 0, 60_000),
     createChunkSize: int('WST_CREATE_CHUNK_SIZE', 500, 1, 100_000),
+    autoRetry: {
+      attempts: int('WST_AUTO_RETRY_ATTEMPTS', 2, 0, 100),
+      backoffMs: int('WST_AUTO_RETRY_BACKOFF_MS', 5000, 0, 3_600_000),
+      waitMs: int('WST_AUTO_RETRY_WAIT_MS', 600_000, 0, 86_400_000),
+    },
   };
 }
 

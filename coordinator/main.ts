@@ -2,7 +2,6 @@ import { mkdir } from 'node:fs/promises';
 import type { AddressInfo } from 'node:net';
 import { serve } from '@hono/node-server';
 import { READY_MESSAGES } from '../shared/agent-api.js';
-import { ErrorCode } from '../shared/error-codes.js';
 import { createLogger } from '../shared/logger.js';
 import { BatchBook } from './batches/batch-book.js';
 import { SubtaskCreator } from './batches/subtask-creator.js';
@@ -17,8 +16,7 @@ import { newInternalSecret, resolveAgentToken } from './secrets.js';
 import { LowdbStore } from './store/lowdb-store.js';
 import { createAgentMessageHandler } from './tasks/agent-messages.js';
 import { AgentWatchdog } from './tasks/agent-watchdog.js';
-import { Dispatcher } from './tasks/dispatcher.js';
-import { failOpenTasks } from './tasks/fail-open-tasks.js';
+import { TaskLifecycle } from './tasks/lifecycle.js';
 import { TaskEvents } from './tasks/task-events.js';
 
 const log = createLogger('coordinator');
@@ -79,30 +77,28 @@ async function main(): Promise<void> {
     onConnect: () => log.info({ mqttUrl: broker.url }, 'connected to broker'),
     onError: (err) => log.warn({ err }, 'broker connection error'),
   });
-  const dispatcher = new Dispatcher(book, client);
+  const lifecycle = new TaskLifecycle({
+    book,
+    store,
+    events,
+    devices,
+    channel: client,
+    autoRetry: config.autoRetry,
+  });
+  lifecycle.adoptLoaded();
   const watchdog = new AgentWatchdog(config.agentLostTimeoutMs, (agentId) => {
     const detail = `agent ${agentId} did not come back within ${config.agentLostTimeoutMs} ms`;
-    const taskIds = failOpenTasks({ book, store, events }, agentId, ErrorCode.AgentLost, detail, Date.now());
+    const taskIds = lifecycle.agentLost(agentId, detail);
     if (taskIds.length > 0) log.warn({ agentId, taskIds }, 'agent lost; its unfinished subtasks failed');
   });
   // Agents with unfinished work must report in after a restart, or their subtasks fail in time.
   for (const agentId of book.agentsWithOpenTasks()) watchdog.offline(agentId);
-  handleMessage = createAgentMessageHandler({
-    book,
-    store,
-    devices,
-    dispatcher,
-    events,
-    watchdog,
-    log,
-  });
-
   const creator = new SubtaskCreator({
     book,
     store,
     library,
     devices,
-    dispatcher,
+    lifecycle,
     chunkSize: config.createChunkSize,
     onChunk: (batch, created) =>
       log.debug({ batchId: batch.record.batchId, count: created.length }, 'subtasks created'),
@@ -110,8 +106,28 @@ async function main(): Promise<void> {
       log.error({ batchId: batch.record.batchId, err }, 'subtask creation failed'),
   });
   for (const batch of book.unfinishedCreation()) creator.enqueue(batch);
-  // Devices report in through the broker; creating subtasks before then would call them offline.
-  setTimeout(() => creator.resume(), config.deviceSettleMs);
+
+  // Creating subtasks before agents re-report their devices would call those devices offline:
+  // wait until every agent with unfinished batches is back, or WST_DEVICE_SETTLE_MS at most.
+  const awaited = book.agentsOfUnendedBatches();
+  const resume = () => {
+    clearTimeout(settle);
+    creator.resume();
+    lifecycle.start();
+  };
+  const settle = setTimeout(resume, config.deviceSettleMs);
+  const onAgentOnline = (agentId: string) => {
+    if (awaited.delete(agentId) && awaited.size === 0) resume();
+  };
+  handleMessage = createAgentMessageHandler({
+    book,
+    devices,
+    lifecycle,
+    events,
+    watchdog,
+    log,
+    onAgentOnline,
+  });
 
   const app = createApp({
     book,
@@ -120,6 +136,7 @@ async function main(): Promise<void> {
     devices,
     events,
     creator,
+    lifecycle,
     log,
     limits: { maxBatchSize: config.maxBatchSize, sseKeepAliveMs: config.sseKeepAliveMs },
     secrets: { agentToken, apiToken: config.apiToken },
@@ -137,6 +154,7 @@ async function main(): Promise<void> {
     stopping = true;
     log.info({ signal }, 'coordinator stopping');
     watchdog.stop();
+    lifecycle.stop();
     server.close();
     if ('closeAllConnections' in server) server.closeAllConnections();
     await store.close();

@@ -42,17 +42,23 @@ export class DurableJsonFile<T> implements Adapter<T> {
       await file.close();
     }
 
-    // The old file stays in place until the rename replaces it; `.bak` is a second name for it.
+    // `.bak` becomes a second name for the old file, replaced in one rename, so at every moment
+    // both the file and a backup exist; then the new file replaces the old name in one rename.
     const backup = `${this.filename}.bak`;
-    await unlink(backup).catch(ignoreMissing);
-    await link(this.filename, backup).catch(ignoreMissing);
+    await unlink(`${backup}.new`).catch(ignoreMissing);
+    const linked = await link(this.filename, `${backup}.new`).then(
+      () => true,
+      (error: NodeJS.ErrnoException) => ignoreMissing(error) ?? false,
+    );
+    if (linked) await rename(`${backup}.new`, backup);
     await rename(temp, this.filename);
     await syncDirectory(path.dirname(this.filename));
   }
 }
 
-function ignoreMissing(error: NodeJS.ErrnoException): void {
+function ignoreMissing(error: NodeJS.ErrnoException): undefined {
   if (error.code !== 'ENOENT') throw error;
+  return undefined;
 }
 
 async function syncDirectory(dir: string): Promise<void> {

@@ -66,7 +66,11 @@ describe('coordinator faults', () => {
       (s) => s.createdCount > 0,
       { timeoutMs: 10_000, intervalMs: 5, description: 'creation to start' },
     );
-    coordinator = await coordinator.restart({ signal: 'SIGKILL' });
+    // After the restart, creation must wait for host-a to report its devices again, however slow.
+    coordinator = await coordinator.restart({
+      signal: 'SIGKILL',
+      env: { WST_CREATE_CHUNK_SIZE: '5', WST_DEVICE_SETTLE_MS: '30000' },
+    });
     api = new ApiClient(coordinator.httpUrl);
     const afterKill = await api.getStatus(batchId);
 
@@ -134,7 +138,7 @@ describe('coordinator faults', () => {
   it("fails an agent's unfinished subtasks with 1005 when it does not come back in time", async () => {
     const { coordinator, agent, api } = await systemWithDevices(
       ['DEV1'],
-      { WST_AGENT_LOST_TIMEOUT_MS: '1500' },
+      { WST_AGENT_LOST_TIMEOUT_MS: '1500', WST_AUTO_RETRY_ATTEMPTS: '0' },
       { bwLimit: 2 * 1024 * 1024 },
     );
     await makeMeeting(coordinator.meetingsDir, 'big', { 'video.mp4': 20_000_000 });

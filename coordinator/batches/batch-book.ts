@@ -19,21 +19,22 @@ export interface TaskRef {
 }
 
 function countStatuses(subtasks: SubtaskRecord[]): StatusCounts {
-  const counts: StatusCounts = { pending: 0, running: 0, completed: 0, failed: 0 };
+  const counts: StatusCounts = { pending: 0, running: 0, completed: 0, failed: 0, cancelled: 0 };
   for (const subtask of subtasks) counts[subtask.status] += 1;
   return counts;
 }
 
 /**
- * Every batch the coordinator knows, indexed by batch id and task id. Counters are kept
- * incrementally so that status reads stay O(1) in batch size.
+ * Every batch the coordinator knows, indexed by batch id, task id and idempotency key. Counters
+ * are kept incrementally so that status reads stay O(1) in batch size.
  */
 export class BatchBook {
   readonly #batches = new Map<string, Batch>();
   /** In creation order; listing newest first walks it backwards. */
   readonly #order: Batch[] = [];
   readonly #tasks = new Map<string, TaskRef>();
-  /** Non-terminal subtasks by agent, for re-dispatch when an agent (re)connects. */
+  readonly #byIdempotencyKey = new Map<string, Batch>();
+  /** Dispatched, unfinished subtasks by agent, for re-dispatch when an agent (re)connects. */
   readonly #openByAgent = new Map<string, Set<string>>();
 
   /** Adds a batch; batches must be added oldest first. */
@@ -41,12 +42,17 @@ export class BatchBook {
     const batch: Batch = { record, counts: countStatuses(record.subtasks) };
     this.#batches.set(record.batchId, batch);
     this.#order.push(batch);
+    if (record.idempotencyKey) this.#byIdempotencyKey.set(record.idempotencyKey, batch);
     for (const subtask of record.subtasks) this.#index(batch, subtask);
     return batch;
   }
 
   get(batchId: string): Batch | undefined {
     return this.#batches.get(batchId);
+  }
+
+  byIdempotencyKey(key: string): Batch | undefined {
+    return this.#byIdempotencyKey.get(key);
   }
 
   task(taskId: string): TaskRef | undefined {
@@ -58,6 +64,10 @@ export class BatchBook {
     return [...this.#order].reverse();
   }
 
+  all(): readonly Batch[] {
+    return this.#order;
+  }
+
   get size(): number {
     return this.#order.length;
   }
@@ -65,6 +75,17 @@ export class BatchBook {
   /** Batches whose subtasks are not all created yet, oldest first. */
   unfinishedCreation(): Batch[] {
     return this.#order.filter((b) => b.record.subtasks.length < b.record.totalCount);
+  }
+
+  /** Agents that hold subtasks of batches that have not ended. */
+  agentsOfUnendedBatches(): Set<string> {
+    const agents = new Set<string>();
+    for (const batch of this.#order) {
+      const status = this.status(batch);
+      if (status !== 'pending' && status !== 'running') continue;
+      for (const subtask of batch.record.subtasks) if (subtask.agentId) agents.add(subtask.agentId);
+    }
+    return agents;
   }
 
   agentsWithOpenTasks(): string[] {
@@ -87,29 +108,51 @@ export class BatchBook {
   updateSubtask(ref: TaskRef, change: Partial<SubtaskRecord>, now: number): void {
     const { batch, subtask } = ref;
     const before = subtask.status;
+    const previousTaskId = subtask.taskId;
+    if (previousTaskId) this.#unindex(subtask);
+    if ('taskId' in change && change.taskId !== previousTaskId && previousTaskId) {
+      this.#tasks.delete(previousTaskId);
+    }
     Object.assign(subtask, change);
+    for (const key of Object.keys(change) as (keyof SubtaskRecord)[]) {
+      if (change[key] === undefined) delete subtask[key];
+    }
     if (subtask.status !== before) {
       batch.counts[before] -= 1;
       batch.counts[subtask.status] += 1;
     }
-    if (isTerminal(subtask.status) && subtask.taskId && subtask.agentId) {
-      this.#openByAgent.get(subtask.agentId)?.delete(subtask.taskId);
-    }
+    this.#index(batch, subtask);
     this.#touch(batch, now);
   }
 
   status(batch: Batch): BatchStatus {
-    return deriveBatchStatus(batch.record.totalCount, batch.record.subtasks.length, batch.counts);
+    const { record, counts } = batch;
+    return deriveBatchStatus(
+      record.totalCount,
+      record.subtasks.length,
+      counts,
+      record.cancelledAt !== undefined,
+    );
+  }
+
+  /** Re-reads the batch's end time after a batch-level change (cancel). */
+  touch(batch: Batch, now: number): void {
+    this.#touch(batch, now);
   }
 
   #index(batch: Batch, subtask: SubtaskRecord): void {
     if (!subtask.taskId) return;
     this.#tasks.set(subtask.taskId, { batch, subtask });
-    if (subtask.agentId && !isTerminal(subtask.status)) {
+    if (subtask.agentId && subtask.dispatchedAt !== undefined && !isTerminal(subtask.status)) {
       let open = this.#openByAgent.get(subtask.agentId);
       if (!open) this.#openByAgent.set(subtask.agentId, (open = new Set()));
       open.add(subtask.taskId);
     }
+  }
+
+  #unindex(subtask: SubtaskRecord): void {
+    if (!subtask.taskId) return;
+    if (subtask.agentId) this.#openByAgent.get(subtask.agentId)?.delete(subtask.taskId);
   }
 
   #touch(batch: Batch, now: number): void {

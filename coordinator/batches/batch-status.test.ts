@@ -1,12 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { deriveBatchStatus, durationSeconds } from './batch-status.js';
 
-const counts = (pending: number, running: number, completed: number, failed: number) => ({
-  pending,
-  running,
-  completed,
-  failed,
-});
+const counts = (
+  pending: number,
+  running: number,
+  completed: number,
+  failed: number,
+  cancelled = 0,
+) => ({ pending, running, completed, failed, cancelled });
 
 describe('deriveBatchStatus', () => {
   it('stays pending until the first subtask is processed', () => {
@@ -26,6 +27,17 @@ describe('deriveBatchStatus', () => {
     expect(deriveBatchStatus(4, 4, counts(0, 0, 4, 0))).toBe('completed');
     expect(deriveBatchStatus(4, 4, counts(0, 0, 0, 4))).toBe('failed');
     expect(deriveBatchStatus(6, 6, counts(0, 0, 4, 2))).toBe('partial_failed');
+  });
+
+  it('ends a cancelled batch cancelled only once nothing is pending or running', () => {
+    expect(deriveBatchStatus(4, 4, counts(0, 1, 1, 0, 2), true)).toBe('running');
+    expect(deriveBatchStatus(4, 4, counts(0, 0, 2, 0, 2), true)).toBe('cancelled');
+  });
+
+  it('counts cancelled subtasks of a batch that was not cancelled as not completed', () => {
+    expect(deriveBatchStatus(4, 4, counts(0, 0, 3, 0, 1))).toBe('partial_failed');
+    expect(deriveBatchStatus(2, 2, counts(0, 0, 0, 1, 1))).toBe('failed');
+    expect(deriveBatchStatus(2, 2, counts(0, 0, 0, 0, 2))).toBe('cancelled');
   });
 });
 

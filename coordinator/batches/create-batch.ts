@@ -1,6 +1,9 @@
+import { createHash } from 'node:crypto';
 import { z } from 'zod';
 import { ID_PATTERN, newBatchId } from '../../shared/ids.js';
 import type { BatchRecord } from './model.js';
+
+const DEFAULT_WAIT_SECONDS = 300;
 
 const idList = (what: string, max: number) =>
   z
@@ -17,9 +20,22 @@ export const CreateBatchBody = z.object({
     .refine((m) => m === undefined || JSON.stringify(m).length <= 16_384, {
       message: 'metadata must be at most 16 KiB of JSON',
     }),
+  options: z
+    .object({
+      offline: z.enum(['fail', 'wait']).default('fail'),
+      waitSeconds: z.number().int().min(1).max(86_400).optional(),
+      maxConcurrent: z.number().int().min(1).max(10_000).optional(),
+    })
+    .strict()
+    .optional(),
 });
 
 export type CreateBatchBody = z.infer<typeof CreateBatchBody>;
+
+/** A stable digest of a create request, to tell a repeated request from a different one. */
+export function requestHash(body: CreateBatchBody): string {
+  return createHash('sha256').update(JSON.stringify(body)).digest('hex');
+}
 
 /** A new batch record; repeated ids are merged, first occurrence kept. */
 export function newBatchRecord(body: CreateBatchBody, now: number): BatchRecord {
@@ -34,5 +50,13 @@ export function newBatchRecord(body: CreateBatchBody, now: number): BatchRecord 
     createdAt: now,
     updatedAt: now,
     subtasks: [],
+    ...(body.options && {
+      options: {
+        ...body.options,
+        ...(body.options.offline === 'wait' && {
+          waitSeconds: body.options.waitSeconds ?? DEFAULT_WAIT_SECONDS,
+        }),
+      },
+    }),
   };
 }

@@ -3,7 +3,7 @@ import { newTaskId } from '../../shared/ids.js';
 import type { DeviceRegistry } from '../devices/device-registry.js';
 import type { MeetingLibrary } from '../library/library.js';
 import type { Store } from '../store/store.js';
-import type { Dispatcher } from '../tasks/dispatcher.js';
+import type { TaskLifecycle } from '../tasks/lifecycle.js';
 import type { Batch, BatchBook } from './batch-book.js';
 import { pairAt, type SubtaskRecord } from './model.js';
 
@@ -12,7 +12,7 @@ export interface SubtaskCreatorOptions {
   store: Store;
   library: MeetingLibrary;
   devices: DeviceRegistry;
-  dispatcher: Dispatcher;
+  lifecycle: TaskLifecycle;
   /** Subtasks created, persisted and dispatched together. */
   chunkSize?: number;
   onChunk?: (batch: Batch, created: SubtaskRecord[]) => void;
@@ -73,7 +73,7 @@ export class SubtaskCreator {
       }
 
       await this.#o.store.save(batch.record);
-      for (const subtask of created) this.#o.dispatcher.dispatch(batch.record.batchId, subtask);
+      this.#o.lifecycle.created(batch, created);
       this.#o.onChunk?.(batch, created);
       await new Promise((resolve) => setImmediate(resolve));
     }
@@ -85,26 +85,35 @@ export class SubtaskCreator {
     meetingExists: Map<string, boolean>,
   ): Promise<SubtaskRecord> {
     const { meetingId, serialNumber } = pairAt(batch.record, index);
+    if (batch.record.cancelledAt !== undefined) {
+      return ended(meetingId, serialNumber, 'cancelled', ErrorCode.Cancelled);
+    }
 
     let exists = meetingExists.get(meetingId);
     if (exists === undefined) {
       exists = await this.#o.library.has(meetingId);
       meetingExists.set(meetingId, exists);
     }
-    if (!exists) return failed(meetingId, serialNumber, ErrorCode.MeetingNotFound);
+    if (!exists) return ended(meetingId, serialNumber, 'failed', ErrorCode.MeetingNotFound);
 
     const agentId = this.#o.devices.onlineAgentFor(serialNumber);
-    if (!agentId) return failed(meetingId, serialNumber, ErrorCode.DeviceOffline);
+    const options = batch.record.options;
+    if (!agentId && options?.offline === 'wait') {
+      const waitUntil = Date.now() + (options.waitSeconds ?? 0) * 1000;
+      return { meetingId, serialNumber, status: 'pending', waitUntil };
+    }
+    if (!agentId) return ended(meetingId, serialNumber, 'failed', ErrorCode.DeviceOffline);
 
     const now = Date.now();
     return { meetingId, serialNumber, status: 'pending', taskId: newTaskId(new Date(now)), agentId, createdAt: now };
   }
 }
 
-function failed(
+function ended(
   meetingId: string,
   serialNumber: string,
-  code: typeof ErrorCode.MeetingNotFound | typeof ErrorCode.DeviceOffline,
+  status: 'failed' | 'cancelled',
+  code: typeof ErrorCode.MeetingNotFound | typeof ErrorCode.DeviceOffline | typeof ErrorCode.Cancelled,
 ): SubtaskRecord {
-  return { meetingId, serialNumber, status: 'failed', errorCode: code, errorMessage: errorMessage(code) };
+  return { meetingId, serialNumber, status, errorCode: code, errorMessage: errorMessage(code) };
 }

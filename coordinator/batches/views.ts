@@ -41,10 +41,18 @@ export function taskView(subtask: SubtaskRecord, progress: TaskProgress | undefi
       fileCount: subtask.fileCount ?? 0,
     }),
     ...(subtask.status === 'running' && { percent: progress?.percent ?? 0 }),
-    ...(subtask.status === 'failed' && {
+    ...((subtask.status === 'failed' || subtask.status === 'cancelled') && {
       errorCode: subtask.errorCode,
       errorMessage: subtask.errorMessage,
       ...(subtask.errorDetail && { errorDetail: subtask.errorDetail }),
+    }),
+    ...(subtask.waitUntil !== undefined && { waitUntil: isoSeconds(subtask.waitUntil) }),
+    ...(subtask.attempt !== undefined && subtask.attempt > 1 && { attempt: subtask.attempt }),
+    ...(subtask.history && {
+      history: subtask.history.map((h) => ({
+        ...h,
+        ...(h.endedAt !== undefined && { endedAt: isoSeconds(h.endedAt) }),
+      })),
     }),
   };
 }
@@ -68,7 +76,7 @@ export function progressView(batchId: string, subtask: SubtaskRecord, progress?:
     filesDone: done ? (subtask.fileCount ?? 0) : (progress?.filesDone ?? 0),
     fileCount: progress?.fileCount ?? subtask.fileCount ?? 0,
     ...(done && { completedAt: isoSeconds(subtask.completedAt ?? 0) }),
-    ...(subtask.status === 'failed' && {
+    ...((subtask.status === 'failed' || subtask.status === 'cancelled') && {
       errorCode: subtask.errorCode,
       errorMessage: subtask.errorMessage,
       ...(subtask.errorDetail && { errorDetail: subtask.errorDetail }),

@@ -1,7 +1,7 @@
 import mqtt, { type MqttClient } from 'mqtt';
 import type { Command } from '../../shared/messages.js';
 import { coordinatorSubscriptions, topics } from '../../shared/topics.js';
-import type { CommandChannel } from '../tasks/dispatcher.js';
+import type { CommandChannel } from '../tasks/command-channel.js';
 
 export interface CoordinatorClientOptions {
   url: string;

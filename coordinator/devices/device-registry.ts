@@ -69,6 +69,10 @@ export class DeviceRegistry {
     return device?.online ? device.agentId : undefined;
   }
 
+  agentOnline(agentId: string): boolean {
+    return this.#agents.get(agentId)?.online ?? false;
+  }
+
   devices(): DeviceInfo[] {
     return [...this.#devices.values()].sort((a, b) => a.serialNumber.localeCompare(b.serialNumber));
   }

@@ -1,9 +1,11 @@
 import { Hono } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { HTTPException } from 'hono/http-exception';
+import { dashboardRoutes } from '../dashboard/routes.js';
 import { ApiError } from './api-error.js';
 import { requireAgent, requireApiToken } from './auth.js';
 import { agentFileRoutes } from './routes/agent-files.js';
+import { batchControlRoutes, taskControlRoutes } from './routes/batch-controls.js';
 import { batchRoutes } from './routes/batches.js';
 import { deviceRoutes } from './routes/devices.js';
 import { meetingRoutes } from './routes/meetings.js';
@@ -30,10 +32,14 @@ export function createApp(s: Services): Hono {
   app.use('/api/v1/meetings', requireApiToken(s.secrets.apiToken));
 
   app.route('/api/v1/mount/sync/batch', batchRoutes(s));
+  app.route('/api/v1/mount/sync/batch', batchControlRoutes(s));
   app.route('/api/v1/mount/sync/tasks', progressStreamRoutes(s));
+  app.route('/api/v1/mount/sync/tasks', taskControlRoutes(s));
   app.route('/api/v1/mount/devices', deviceRoutes(s));
   app.route('/api/v1/meetings', meetingRoutes(s));
   app.route('/api/v1/agent/meetings', agentFileRoutes(s));
+
+  app.route('/', dashboardRoutes());
 
   app.notFound((c) => c.json({ code: 404, message: `no route for ${c.req.method} ${c.req.path}` }, 404));
   app.onError((error, c) => {

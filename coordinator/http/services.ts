@@ -4,6 +4,7 @@ import type { SubtaskCreator } from '../batches/subtask-creator.js';
 import type { DeviceRegistry } from '../devices/device-registry.js';
 import type { MeetingLibrary } from '../library/library.js';
 import type { Store } from '../store/store.js';
+import type { TaskLifecycle } from '../tasks/lifecycle.js';
 import type { TaskEvents } from '../tasks/task-events.js';
 
 /** What the HTTP handlers work with. */
@@ -14,6 +15,7 @@ export interface Services {
   devices: DeviceRegistry;
   events: TaskEvents;
   creator: SubtaskCreator;
+  lifecycle: TaskLifecycle;
   log: Logger;
   limits: { maxBatchSize: number; sseKeepAliveMs: number };
   secrets: { agentToken: string; apiToken?: string };

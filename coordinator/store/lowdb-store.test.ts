@@ -1,4 +1,4 @@
-import { mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -52,6 +52,20 @@ describe('LowdbStore', () => {
 
     const [reopened] = await new LowdbStore({ dataDir }).loadAll();
     expect(reopened!.subtasks).toHaveLength(100);
+  });
+
+  it('flush waits for a write that a timer already started', async () => {
+    const store = new LowdbStore({ dataDir, coalesceMs: 0 });
+    const record = batch('batch_e', 1);
+    await store.save(record);
+    record.subtasks.push({ meetingId: 'm1', serialNumber: 'd1', status: 'completed' });
+    store.saveLater(record);
+    await new Promise((resolve) => setTimeout(resolve, 1));
+
+    await store.flush();
+
+    const text = await readFile(path.join(dataDir, 'batches', 'batch_e.json'), 'utf8');
+    expect(JSON.parse(text).subtasks).toHaveLength(1);
   });
 
   it('sets a damaged file aside and recovers the last good copy', async () => {

@@ -31,6 +31,8 @@ export class LowdbStore implements Store {
   readonly #dirty = new Set<string>();
   #timer: NodeJS.Timeout | undefined;
   #dirReady: Promise<unknown> | undefined;
+  /** Writes under way, so that `flush()` also waits for the ones a timer started. */
+  readonly #inFlight = new Set<Promise<void>>();
 
   constructor(options: LowdbStoreOptions) {
     this.#dir = path.join(options.dataDir, 'batches');
@@ -52,7 +54,7 @@ export class LowdbStore implements Store {
   async save(batch: BatchRecord): Promise<void> {
     this.#dirty.delete(batch.batchId);
     await this.#ensureDir();
-    await this.#db(batch).write();
+    await this.#track(this.#db(batch).write());
   }
 
   saveLater(batch: BatchRecord): void {
@@ -67,11 +69,19 @@ export class LowdbStore implements Store {
     const ids = [...this.#dirty];
     this.#dirty.clear();
     await this.#ensureDir();
-    await Promise.all(ids.map((id) => this.#dbs.get(id)!.write()));
+    for (const id of ids) void this.#track(this.#dbs.get(id)!.write()).catch(() => undefined);
+    await Promise.all(this.#inFlight);
   }
 
   async close(): Promise<void> {
     await this.flush();
+  }
+
+  #track(write: Promise<void>): Promise<void> {
+    this.#inFlight.add(write);
+    const done = () => this.#inFlight.delete(write);
+    write.then(done, done);
+    return write;
   }
 
   #ensureDir(): Promise<unknown> {

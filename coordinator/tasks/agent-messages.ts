@@ -10,20 +10,18 @@ import { parseTopic } from '../../shared/topics.js';
 import type { BatchBook } from '../batches/batch-book.js';
 import { isTerminal } from '../batches/model.js';
 import type { DeviceRegistry } from '../devices/device-registry.js';
-import type { Store } from '../store/store.js';
-import { applyTaskState } from './apply-task-state.js';
 import type { AgentWatchdog } from './agent-watchdog.js';
-import type { Dispatcher } from './dispatcher.js';
+import type { TaskLifecycle } from './lifecycle.js';
 import type { TaskEvents } from './task-events.js';
 
 export interface AgentMessageDeps {
   book: BatchBook;
-  store: Store;
   devices: DeviceRegistry;
-  dispatcher: Dispatcher;
+  lifecycle: TaskLifecycle;
   events: TaskEvents;
   watchdog: AgentWatchdog;
   log: Logger;
+  onAgentOnline?: (agentId: string) => void;
 }
 
 /**
@@ -31,7 +29,7 @@ export interface AgentMessageDeps {
  * let an operator follow a subtask. A malformed message is logged and dropped.
  */
 export function createAgentMessageHandler(deps: AgentMessageDeps) {
-  const { book, store, devices, dispatcher, events, watchdog, log } = deps;
+  const { book, devices, lifecycle, events, watchdog, log } = deps;
 
   return function handleAgentMessage(topic: string, payload: Buffer): void {
     const where = parseTopic(topic);
@@ -50,7 +48,8 @@ export function createAgentMessageHandler(deps: AgentMessageDeps) {
         else watchdog.offline(where.agentId);
         log.info({ agentId: where.agentId, online: parsed.value.online }, 'agent status');
         if (cameOnline) {
-          const count = dispatcher.redispatchAgent(where.agentId);
+          deps.onAgentOnline?.(where.agentId);
+          const count = lifecycle.redispatchAgent(where.agentId);
           if (count > 0) log.info({ agentId: where.agentId, count }, 're-sent unfinished subtasks');
         }
         return;
@@ -62,6 +61,7 @@ export function createAgentMessageHandler(deps: AgentMessageDeps) {
           return reject('serialNumber does not match topic');
         }
         devices.updateDevice(where.agentId, parsed.value);
+        if (parsed.value.online) lifecycle.sweep();
         log.info(
           { agentId: where.agentId, serialNumber: where.serialNumber, online: parsed.value.online },
           'device presence',
@@ -74,7 +74,7 @@ export function createAgentMessageHandler(deps: AgentMessageDeps) {
         const state = parsed.value;
         if (state.taskId !== where.taskId) return reject('taskId does not match topic');
 
-        const outcome = applyTaskState(book, where.agentId, state, Date.now());
+        const outcome = lifecycle.applyAgentState(where.agentId, state);
         const ids = {
           batchId: state.batchId,
           taskId: state.taskId,
@@ -86,9 +86,6 @@ export function createAgentMessageHandler(deps: AgentMessageDeps) {
           log.debug({ ...ids, state: state.state, seq: state.seq, outcome }, 'task state ignored');
           return;
         }
-        const ref = book.task(state.taskId)!;
-        store.saveLater(ref.batch.record);
-        events.publishState(state.taskId, isTerminal(ref.subtask.status));
         const level = state.state === 'failed' ? 'warn' : 'info';
         log[level](
           { ...ids, state: state.state, errorCode: state.errorCode, errorDetail: state.errorDetail },

@@ -1,3 +1,4 @@
+import { ErrorCode } from '../../shared/error-codes.js';
 import type { TaskState, TaskStateName } from '../../shared/messages.js';
 import type { BatchBook } from '../batches/batch-book.js';
 import { isTerminal, type SubtaskRecord, type SubtaskStatus } from '../batches/model.js';
@@ -36,16 +37,19 @@ export function applyTaskState(
 }
 
 function changeFor(message: TaskState): Partial<SubtaskRecord> {
-  const status = statusOf[message.state];
+  const cancelled = message.state === 'failed' && message.errorCode === ErrorCode.Cancelled;
+  const status = cancelled ? 'cancelled' : statusOf[message.state];
   const change: Partial<SubtaskRecord> = { status, seq: message.seq };
   if (status === 'running') change.startedAt = message.at;
-  if (status === 'completed' || status === 'failed') change.completedAt = message.at;
+  if (status === 'completed' || status === 'failed' || status === 'cancelled') {
+    change.completedAt = message.at;
+  }
   if (status === 'completed') {
     change.packageSize = message.packageSize;
     change.fileCount = message.fileCount;
     change.skippedFiles = message.skippedFiles;
   }
-  if (status === 'failed') {
+  if (status === 'failed' || status === 'cancelled') {
     change.errorCode = message.errorCode;
     change.errorMessage = message.errorMessage;
     change.errorDetail = message.errorDetail;

@@ -18,7 +18,7 @@ export const BatchStatus = z.enum([
   'failed',
   'cancelled',
 ]);
-export const SubtaskStatus = z.enum(['pending', 'running', 'completed', 'failed']);
+export const SubtaskStatus = z.enum(['pending', 'running', 'completed', 'failed', 'cancelled']);
 
 export const CreatedBatch = z.object({
   batchId: z.string(),
@@ -32,7 +32,14 @@ export const BatchStatusData = z.object({
   status: BatchStatus,
   totalCount: count,
   createdCount: count,
-  statusCounts: z.object({ pending: count, running: count, completed: count, failed: count }),
+  statusCounts: z.object({
+    pending: count,
+    running: count,
+    completed: count,
+    failed: count,
+    /** Beyond the contract: operator cancellation. */
+    cancelled: count.optional(),
+  }),
   createdAt: unixSeconds,
   updatedAt: unixSeconds,
   duration: z.number().nonnegative(),

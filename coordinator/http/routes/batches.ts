@@ -1,7 +1,8 @@
 import { Hono } from 'hono';
 import { describeIssue } from '../../../shared/messages.js';
 import { unixSeconds } from '../../../shared/time.js';
-import { CreateBatchBody, newBatchRecord } from '../../batches/create-batch.js';
+import { CreateBatchBody, newBatchRecord, requestHash } from '../../batches/create-batch.js';
+import type { Batch } from '../../batches/batch-book.js';
 import { listItemView, statusView, taskView } from '../../batches/views.js';
 import { ApiError, notFound } from '../api-error.js';
 import { ok } from '../envelope.js';
@@ -18,7 +19,21 @@ export function batchRoutes(s: Services): Hono {
     const parsed = CreateBatchBody.safeParse(raw);
     if (!parsed.success) throw new ApiError(400, describeIssue(parsed.error));
 
+    const key = c.req.header('idempotency-key');
+    if (key !== undefined && (key.length === 0 || key.length > 128)) {
+      throw new ApiError(400, 'Idempotency-Key must be 1 to 128 characters');
+    }
+    const hash = requestHash(parsed.data);
+    const earlier = key === undefined ? undefined : s.book.byIdempotencyKey(key);
+    if (earlier) {
+      if (earlier.record.requestHash !== hash) {
+        throw new ApiError(409, `Idempotency-Key ${key} was used for a different request`);
+      }
+      return ok(c, createdView(s, earlier));
+    }
+
     const record = newBatchRecord(parsed.data, Date.now());
+    if (key !== undefined) Object.assign(record, { idempotencyKey: key, requestHash: hash });
     if (record.totalCount > s.limits.maxBatchSize) {
       throw new ApiError(
         413,
@@ -38,12 +53,7 @@ export function batchRoutes(s: Services): Hono {
       },
       'batch accepted',
     );
-    return ok(c, {
-      batchId: record.batchId,
-      totalCount: record.totalCount,
-      status: 'pending' as const,
-      createdAt: unixSeconds(record.createdAt),
-    });
+    return ok(c, { ...createdView(s, s.book.get(record.batchId)!), status: 'pending' as const });
   });
 
   app.get('/', (c) => {
@@ -76,4 +86,13 @@ export function batchRoutes(s: Services): Hono {
   });
 
   return app;
+}
+
+function createdView(s: Services, batch: Batch) {
+  return {
+    batchId: batch.record.batchId,
+    totalCount: batch.record.totalCount,
+    status: s.book.status(batch),
+    createdAt: unixSeconds(batch.record.createdAt),
+  };
 }

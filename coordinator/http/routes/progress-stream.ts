@@ -7,7 +7,8 @@ import type { Services } from '../services.js';
 
 /**
  * `GET /tasks/:taskId/progress/stream`: the current snapshot first, then live `progress` events,
- * then one final `completed` or `failed` event, after which the stream closes.
+ * then one final `completed` or `failed` event (also for a cancelled task), after which the
+ * stream closes.
  */
 export function progressStreamRoutes(s: Services): Hono {
   const app = new Hono();
@@ -35,7 +36,8 @@ export function progressStreamRoutes(s: Services): Hono {
       const sendCurrent = () => {
         const view = progressView(batchId, subtask, s.events.latest(taskId));
         if (isTerminal(subtask.status)) {
-          writer.event(subtask.status, view);
+          // Clients know two final events; a cancelled task ends `failed` with code 1008.
+          writer.event(subtask.status === 'completed' ? 'completed' : 'failed', view);
           finish();
         } else {
           writer.event('progress', view);
