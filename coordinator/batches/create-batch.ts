@@ -17,8 +17,8 @@ export const CreateBatchBody = z.object({
   metadata: z
     .record(z.string(), z.unknown())
     .optional()
-    .refine((m) => m === undefined || JSON.stringify(m).length <= 16_384, {
-      message: 'metadata must be at most 16 KiB of JSON',
+    .refine((m) => m === undefined || jsonBytes(m) <= 16_384, {
+      message: 'metadata must be at most 16 KiB of JSON, nested at most 32 levels',
     }),
   options: z
     .object({
@@ -31,6 +31,19 @@ export const CreateBatchBody = z.object({
 });
 
 export type CreateBatchBody = z.infer<typeof CreateBatchBody>;
+
+/** UTF-8 size of a value as JSON; too deep a value counts as too large. */
+function jsonBytes(value: unknown): number {
+  if (depthOf(value, 0) > 32) return Number.POSITIVE_INFINITY;
+  return Buffer.byteLength(JSON.stringify(value));
+}
+
+function depthOf(value: unknown, depth: number): number {
+  if (depth > 32 || value === null || typeof value !== 'object') return depth;
+  let deepest = depth;
+  for (const child of Object.values(value)) deepest = Math.max(deepest, depthOf(child, depth + 1));
+  return deepest;
+}
 
 /** A stable digest of a create request, to tell a repeated request from a different one. */
 export function requestHash(body: CreateBatchBody): string {

@@ -71,9 +71,10 @@ export function openProgressDialog(subtask) {
     show(data);
     result.hidden = false;
     result.className = `result result-${event}`;
-    const detail = data.errorDetail ? h('p', { class: 'mono small' }, data.errorDetail) : null;
-    const reason = event === 'completed' ? null : errorText(data.errorCode, data.errorMessage);
-    result.replaceChildren(h('strong', null, t(`progress.${event}`)), reason && ` ${reason}`, detail);
+    const reason = event === 'completed' ? '' : errorText(data.errorCode, data.errorMessage);
+    result.replaceChildren(h('strong', null, t(`progress.${event}`)));
+    if (reason) result.append(` ${reason}`);
+    if (data.errorDetail) result.append(h('p', { class: 'mono small' }, data.errorDetail));
   };
 
   /** @param {string} state @param {string} [message] */
@@ -99,7 +100,7 @@ export function openProgressDialog(subtask) {
   });
   closeButton.addEventListener('click', () => dialog.close());
   dialog.addEventListener('close', () => {
-    stream.close();
+    // stream.close();
     dialog.remove();
   });
   dialog.showModal();

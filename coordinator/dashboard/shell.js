@@ -24,7 +24,7 @@ export function createShell(root, onChange) {
 
   const drawHeader = () => {
     document.title = t('app.title');
-    const tokenLabel = getToken() ? `🔑 ${t('token.button')} ✓` : `🔑 ${t('token.button')}`;
+    const tokenLabel = getToken() ? `${t('token.button')} ✓` : t('token.button');
     header.replaceChildren(
       h('a', { class: 'brand', href: '#/batches' }, t('app.title')),
       h(

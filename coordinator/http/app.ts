@@ -3,7 +3,7 @@ import { bodyLimit } from 'hono/body-limit';
 import { HTTPException } from 'hono/http-exception';
 import { dashboardRoutes } from '../dashboard/routes.js';
 import { ApiError } from './api-error.js';
-import { requireAgent, requireApiToken } from './auth.js';
+import { requireAgent, requireApiToken, refuseCrossSite } from './auth.js';
 import { agentFileRoutes } from './routes/agent-files.js';
 import { batchControlRoutes, taskControlRoutes } from './routes/batch-controls.js';
 import { batchRoutes } from './routes/batches.js';
@@ -27,6 +27,7 @@ export function createApp(s: Services): Hono {
       },
     }),
   );
+  app.use('/api/v1/mount/*', refuseCrossSite());
   app.use('/api/v1/agent/*', requireAgent(s.secrets.agentToken));
   app.use('/api/v1/mount/*', requireApiToken(s.secrets.apiToken));
   app.use('/api/v1/meetings', requireApiToken(s.secrets.apiToken));

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { mkdir, mkdtemp, rm, symlink, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm, stat, symlink, utimes, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -36,6 +36,19 @@ describe('MeetingLibrary', () => {
         { path: 'slides/deck.pptx', size: 5, sha256: sha('deck!') },
       ],
     });
+  });
+
+  it('hashes a file again when it was rewritten in place with its old size and mtime', async () => {
+    const library = new MeetingLibrary(dir);
+    const file = path.join(dir, 'm1', 'agenda.pdf');
+    const before = await stat(file);
+    await library.manifest('m1');
+
+    await writeFile(file, 'AGENDA');
+    await utimes(file, before.atime, before.mtime);
+
+    const manifest = await library.manifest('m1');
+    expect(manifest?.files[0]).toEqual({ path: 'agenda.pdf', size: 6, sha256: sha('AGENDA') });
   });
 
   it('answers null for an unknown or ill-formed meeting id', async () => {

@@ -13,15 +13,18 @@ export interface MeetingSummary {
 }
 
 interface HashEntry {
-  size: number;
-  mtimeMs: number;
+  /** ino, size, mtime and ctime: ctime changes on every write and cannot be set back. */
+  stamp: string;
   sha256: string;
 }
 
+type FileStamp = { ino: number; size: number; mtimeMs: number; ctimeMs: number };
+const stampOf = (i: FileStamp) => `${i.ino}:${i.size}:${i.mtimeMs}:${i.ctimeMs}`;
+
 /**
  * The meeting library: `<dir>/<meetingId>/**`. Symbolic links are never followed or served, so
- * nothing outside the library can be reached through it. File hashes are cached by size and
- * modification time.
+ * nothing outside the library can be reached through it. File hashes are cached by inode, size,
+ * modification and change time, so a file rewritten in place with its old mtime is hashed again.
  */
 export class MeetingLibrary {
   readonly dir: string;
@@ -100,11 +103,11 @@ export class MeetingLibrary {
     return { meetingId, fileCount: out.length, totalBytes, files: out };
   }
 
-  async #hash(full: string, info: { size: number; mtimeMs: number }): Promise<string> {
+  async #hash(full: string, info: FileStamp): Promise<string> {
     const cached = this.#hashes.get(full);
-    if (cached && cached.size === info.size && cached.mtimeMs === info.mtimeMs) return cached.sha256;
+    if (cached && cached.stamp === stampOf(info)) return cached.sha256;
     const sha256 = await hashFile(full);
-    this.#hashes.set(full, { size: info.size, mtimeMs: info.mtimeMs, sha256 });
+    this.#hashes.set(full, { stamp: stampOf(info), sha256 });
     return sha256;
   }
 }

@@ -29,11 +29,23 @@ export function applyTaskState(
   if (subtask.agentId !== agentId || subtask.serialNumber !== message.serialNumber) {
     return 'wrong-agent';
   }
-  if (isTerminal(subtask.status)) return 'already-ended';
+  if (isTerminal(subtask.status) && !isLateCompletion(subtask, message)) return 'already-ended';
   if (message.seq <= (subtask.seq ?? 0)) return 'stale';
 
   book.updateSubtask(ref, changeFor(message), now);
   return 'applied';
+}
+
+/**
+ * An agent that came back after its subtasks failed with 1005 may have finished them meanwhile:
+ * the device holds the whole package, so the subtask is completed after all.
+ */
+function isLateCompletion(subtask: SubtaskRecord, message: TaskState): boolean {
+  return (
+    subtask.status === 'failed' &&
+    subtask.errorCode === ErrorCode.AgentLost &&
+    message.state === 'completed'
+  );
 }
 
 function changeFor(message: TaskState): Partial<SubtaskRecord> {
@@ -45,6 +57,7 @@ function changeFor(message: TaskState): Partial<SubtaskRecord> {
     change.completedAt = message.at;
   }
   if (status === 'completed') {
+    Object.assign(change, { errorCode: undefined, errorMessage: undefined, errorDetail: undefined });
     change.packageSize = message.packageSize;
     change.fileCount = message.fileCount;
     change.skippedFiles = message.skippedFiles;

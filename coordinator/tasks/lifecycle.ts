@@ -83,13 +83,15 @@ export class TaskLifecycle {
 
   applyAgentState(agentId: string, message: TaskState): ApplyOutcome {
     const now = this.#now();
+    const before = this.#d.book.task(message.taskId)?.subtask.status;
     const outcome = applyTaskState(this.#d.book, agentId, message, now);
     if (outcome !== 'applied') return outcome;
 
     const ref = this.#d.book.task(message.taskId)!;
     this.#d.store.saveLater(ref.batch.record);
-    if (isTerminal(ref.subtask.status)) this.#ended(ref, true);
-    else this.#d.events.publishState(message.taskId, false);
+    const endedNow = isTerminal(ref.subtask.status) && !isTerminal(before ?? 'pending');
+    if (endedNow) this.#ended(ref, true);
+    else this.#d.events.publishState(message.taskId, isTerminal(ref.subtask.status));
     return outcome;
   }
 

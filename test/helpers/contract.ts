@@ -92,4 +92,6 @@ export interface CreateBatchBody {
   meetingIds: string[];
   serialNumbers: string[];
   metadata?: Record<string, unknown>;
+  /** Beyond the contract: offline devices and pacing. */
+  options?: { offline?: 'fail' | 'wait'; waitSeconds?: number; maxConcurrent?: number };
 }

@@ -41,7 +41,7 @@ export function renderSummary(status) {
       stats.map(([key, value, tone]) =>
         h(
           'div',
-          { class: tone ? `stat stat-${tone}` : 'stat', dataset: { stat: key } },
+          { class: `stat stat-${tone ?? key}`, dataset: { stat: key } },
           h('dt', null, t(`detail.${key}`)),
           h('dd', null, value),
         ),
