@@ -23,6 +23,14 @@ export interface CoordinatorConfig {
   /** Subtasks created, persisted and dispatched together. */
   createChunkSize: number;
   autoRetry: { attempts: number; backoffMs: number; waitMs: number };
+  /** Whether agents not listed in the credentials file may use the shared agent token. */
+  allowSharedAgentToken: boolean;
+  /** A read-only MQTT account for diagnostics tools. */
+  diagnostics?: { username: string; password: string };
+  /** The embedded broker speaks MQTT over TLS with this certificate and key. */
+  mqttTls?: { certFile: string; keyFile: string };
+  /** Browser origins allowed to call the API (CORS). */
+  corsOrigins: string[];
 }
 
 type Env = Record<string, string | undefined>;
@@ -69,6 +77,18 @@ export function loadCoordinatorConfig(env: Env, argv: string[] = []): Coordinato
       backoffMs: int('WST_AUTO_RETRY_BACKOFF_MS', 5000, 0, 3_600_000),
       waitMs: int('WST_AUTO_RETRY_WAIT_MS', 600_000, 0, 86_400_000),
     },
+    allowSharedAgentToken: bool('WST_ALLOW_SHARED_AGENT_TOKEN', text('WST_ALLOW_SHARED_AGENT_TOKEN'), true),
+    diagnostics: pair(
+      ['WST_DIAG_USERNAME', text('WST_DIAG_USERNAME')],
+      ['WST_DIAG_PASSWORD', text('WST_DIAG_PASSWORD')],
+      (username, password) => ({ username, password }),
+    ),
+    mqttTls: pair(
+      ['WST_MQTT_TLS_CERT', text('WST_MQTT_TLS_CERT')],
+      ['WST_MQTT_TLS_KEY', text('WST_MQTT_TLS_KEY')],
+      (certFile, keyFile) => ({ certFile, keyFile }),
+    ),
+    corsOrigins: origins(text('WST_CORS_ORIGINS')),
   };
 }
 
@@ -88,6 +108,37 @@ function mergeFlags(env: Env, argv: string[]): Env {
     if (typeof value === 'string') merged[name] = value;
   }
   return merged;
+}
+
+function bool(name: string, raw: string | undefined, fallback: boolean): boolean {
+  if (raw === undefined) return fallback;
+  if (/^(true|1|yes|on)$/i.test(raw)) return true;
+  if (/^(false|0|no|off)$/i.test(raw)) return false;
+  throw new ConfigError(`${name} must be true or false, got ${JSON.stringify(raw)}`);
+}
+
+/** Two settings that only make sense together: both or neither. */
+function pair<T>(
+  [nameA, a]: [string, string | undefined],
+  [nameB, b]: [string, string | undefined],
+  make: (a: string, b: string) => T,
+): T | undefined {
+  if (a === undefined && b === undefined) return undefined;
+  if (a === undefined || b === undefined) {
+    throw new ConfigError(`${nameA} and ${nameB} must be set together`);
+  }
+  return make(a, b);
+}
+
+function origins(raw: string | undefined): string[] {
+  if (raw === undefined) return [];
+  const list = raw.split(',').map((o) => o.trim()).filter(Boolean);
+  for (const origin of list) {
+    if (!/^https?:\/\/[^/]+$/.test(origin)) {
+      throw new ConfigError(`WST_CORS_ORIGINS: ${JSON.stringify(origin)} is not an origin like https://host:port`);
+    }
+  }
+  return list;
 }
 
 export function readInt(

@@ -1,18 +1,22 @@
+import { watchFile } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import type { AddressInfo } from 'node:net';
+import path from 'node:path';
 import { serve } from '@hono/node-server';
 import { READY_MESSAGES } from '../shared/agent-api.js';
 import { createLogger } from '../shared/logger.js';
 import { BatchBook } from './batches/batch-book.js';
 import { SubtaskCreator } from './batches/subtask-creator.js';
-import { COORDINATOR_USERNAME } from './broker/broker-access.js';
+import { AgentCredentials } from './agents/agent-credentials.js';
+import { runAgentsCommand } from './agents/cli.js';
 import { CoordinatorClient } from './broker/coordinator-client.js';
-import { startEmbeddedBroker, type EmbeddedBroker } from './broker/embedded-broker.js';
-import { ConfigError, loadCoordinatorConfig, type CoordinatorConfig } from './config.js';
+import { reachable, startBroker } from './broker/start-broker.js';
+import { ConfigError, loadCoordinatorConfig } from './config.js';
 import { DeviceRegistry } from './devices/device-registry.js';
 import { createApp } from './http/app.js';
+import { Histogram } from './metrics/histogram.js';
 import { MeetingLibrary } from './library/library.js';
-import { newInternalSecret, resolveAgentToken } from './secrets.js';
+import { resolveAgentToken } from './secrets.js';
 import { LowdbStore } from './store/lowdb-store.js';
 import { createAgentMessageHandler } from './tasks/agent-messages.js';
 import { AgentWatchdog } from './tasks/agent-watchdog.js';
@@ -20,32 +24,6 @@ import { TaskLifecycle } from './tasks/lifecycle.js';
 import { TaskEvents } from './tasks/task-events.js';
 
 const log = createLogger('coordinator');
-
-/** A wildcard bind address is reached through loopback from this host. */
-const reachable = (host: string) => (host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host);
-
-async function startBroker(config: CoordinatorConfig, agentToken: string) {
-  if (config.mqttUrl) {
-    const credentials = {
-      username: config.mqttUsername ?? COORDINATOR_USERNAME,
-      password: config.mqttPassword ?? '',
-    };
-    return { url: config.mqttUrl, ...credentials, broker: undefined };
-  }
-
-  const coordinatorSecret = newInternalSecret();
-  const broker: EmbeddedBroker = await startEmbeddedBroker(
-    config.mqttHost,
-    config.mqttPort,
-    { agentToken, coordinatorSecret },
-    {
-      onRefused: (what, clientId, detail) =>
-        log.warn({ clientId, what, detail }, 'broker refused a client request'),
-    },
-  );
-  const url = `mqtt://${reachable(config.mqttHost)}:${broker.port}`;
-  return { url, username: COORDINATOR_USERNAME, password: coordinatorSecret, broker };
-}
 
 async function main(): Promise<void> {
   const config = loadCoordinatorConfig(process.env, process.argv.slice(2));
@@ -55,10 +33,12 @@ async function main(): Promise<void> {
   );
   await mkdir(config.meetingsDir, { recursive: true });
 
+  const storeWrites = new Histogram();
   const store = new LowdbStore({
     dataDir: config.dataDir,
     coalesceMs: config.storeCoalesceMs,
     onDamage: (damage) => log.error(damage, 'store file damaged and set aside'),
+    onWrite: (seconds) => storeWrites.observe(seconds),
   });
   const book = new BatchBook();
   for (const record of await store.loadAll()) book.add(record);
@@ -67,12 +47,19 @@ async function main(): Promise<void> {
   const devices = new DeviceRegistry();
   const events = new TaskEvents();
 
-  const broker = await startBroker(config, agentToken);
+  const credentials = new AgentCredentials(config.dataDir);
+  await credentials.load();
+  const broker = await startBroker(config, agentToken, credentials, log);
+  watchCredentials(credentials, (revoked) => {
+    const closed = broker.embedded?.disconnectAgents(revoked) ?? 0;
+    if (closed > 0) log.warn({ agentIds: revoked }, 'disconnected revoked agents');
+  });
   let handleMessage: (topic: string, payload: Buffer) => void = () => undefined;
   const client = await CoordinatorClient.connect({
     url: broker.url,
     username: broker.username,
     password: broker.password,
+    tls: broker.tls,
     onMessage: (topic, payload) => handleMessage(topic, payload),
     onConnect: () => log.info({ mqttUrl: broker.url }, 'connected to broker'),
     onError: (err) => log.warn({ err }, 'broker connection error'),
@@ -139,7 +126,18 @@ async function main(): Promise<void> {
     lifecycle,
     log,
     limits: { maxBatchSize: config.maxBatchSize, sseKeepAliveMs: config.sseKeepAliveMs },
-    secrets: { agentToken, apiToken: config.apiToken },
+    secrets: {
+      agentToken: config.allowSharedAgentToken ? agentToken : undefined,
+      credentials,
+      apiToken: config.apiToken,
+    },
+    corsOrigins: config.corsOrigins,
+    ops: {
+      mqttConnected: () => client.connected,
+      mqttMessagesReceived: () => client.messagesReceived,
+      storeDir: path.join(config.dataDir, 'batches'),
+      storeWrites,
+    },
   });
   const server = serve({ fetch: app.fetch, hostname: config.httpHost, port: config.httpPort });
   await new Promise<void>((resolve, reject) => {
@@ -159,7 +157,7 @@ async function main(): Promise<void> {
     if ('closeAllConnections' in server) server.closeAllConnections();
     await store.close();
     await client.close().catch(() => undefined);
-    await broker.broker?.close();
+    await broker.embedded?.close();
     log.info('coordinator stopped');
     process.exit(0);
   };
@@ -170,7 +168,7 @@ async function main(): Promise<void> {
     {
       httpUrl: `http://${reachable(config.httpHost)}:${httpPort}`,
       mqttUrl: broker.url,
-      embeddedBroker: broker.broker !== undefined,
+      embeddedBroker: broker.embedded !== undefined,
       agentTokenFile,
       batches: book.size,
       apiAuth: config.apiToken !== undefined,
@@ -180,9 +178,21 @@ async function main(): Promise<void> {
 
 }
 
+/** Re-reads the credentials file when `agents add/revoke` changes it, from any process. */
+function watchCredentials(credentials: AgentCredentials, onRevoked: (ids: string[]) => void) {
+  watchFile(credentials.file, { interval: 1000 }, () => {
+    credentials.load().then(
+      () => onRevoked(credentials.revokedIds()),
+      (err: unknown) => log.error({ err, file: credentials.file }, 'agent credentials unreadable'),
+    );
+  }).unref();
+}
+
 process.on('unhandledRejection', (err) => log.error({ err }, 'unhandled rejection'));
 
-main().catch((err: unknown) => {
+const [command, ...rest] = process.argv.slice(2);
+const run = command === 'agents' ? () => runAgentsCommand(rest) : main;
+run().catch((err: unknown) => {
   if (err instanceof ConfigError) log.fatal(err.message);
   else log.fatal({ err }, 'coordinator failed to start');
   process.exit(err instanceof ConfigError ? 2 : 1);

@@ -7,6 +7,8 @@ export interface CoordinatorClientOptions {
   url: string;
   username: string;
   password: string;
+  /** The embedded broker's own certificate, trusted for this loopback connection only. */
+  tls?: { ca: Buffer; loopback: true };
   onMessage: (topic: string, payload: Buffer) => void;
   onConnect?: () => void;
   onError?: (error: Error) => void;
@@ -20,9 +22,12 @@ export class CoordinatorClient implements CommandChannel {
   readonly #client: MqttClient;
   readonly #onError: (error: Error) => void;
 
+  #messagesReceived = 0;
+
   private constructor(client: MqttClient, onError: (error: Error) => void) {
     this.#client = client;
     this.#onError = onError;
+    client.on('message', () => (this.#messagesReceived += 1));
   }
 
   static async connect(options: CoordinatorClientOptions): Promise<CoordinatorClient> {
@@ -32,6 +37,11 @@ export class CoordinatorClient implements CommandChannel {
       password: options.password,
       clean: true,
       reconnectPeriod: 1000,
+      ...(options.tls && {
+        ca: options.tls.ca,
+        // Our own listener on loopback: its certificate names the public host, not 127.0.0.1.
+        checkServerIdentity: () => undefined,
+      }),
     });
     const onError = options.onError ?? (() => undefined);
     client.on('error', onError);
@@ -50,6 +60,11 @@ export class CoordinatorClient implements CommandChannel {
 
   get connected(): boolean {
     return this.#client.connected;
+  }
+
+  /** Messages received since start, for `wst_mqtt_messages_received_total`. */
+  get messagesReceived(): number {
+    return this.#messagesReceived;
   }
 
   sendCommand(agentId: string, command: Command): void {

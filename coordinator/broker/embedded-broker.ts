@@ -1,4 +1,5 @@
-import { createServer, type Server } from 'node:net';
+import { createServer as createTcpServer, type Server } from 'node:net';
+import { createServer as createTlsServer } from 'node:tls';
 import { Aedes, type AuthenticateError, type Client } from 'aedes';
 import {
   identify,
@@ -10,10 +11,17 @@ import {
 
 export interface EmbeddedBroker {
   port: number;
+  /** Closes the connections of these agents now (revoked credentials). */
+  disconnectAgents(agentIds: readonly string[]): number;
   close(): Promise<void>;
 }
 
-export interface BrokerEvents {
+export interface BrokerOptions {
+  host: string;
+  port: number;
+  secrets: BrokerSecrets;
+  /** PEM certificate and key: the broker then speaks MQTT over TLS (mqtts). */
+  tls?: { cert: Buffer; key: Buffer };
   onRefused?: (what: 'connect' | 'publish' | 'subscribe', clientId: string, detail: string) => void;
 }
 
@@ -24,23 +32,28 @@ const BAD_CREDENTIALS = 4;
  * The embedded aedes broker for a one-machine site. It authenticates every client and keeps each
  * agent in its own topic lane; the coordinator connects to it like any other MQTT client.
  */
-export async function startEmbeddedBroker(
-  host: string,
-  port: number,
-  secrets: BrokerSecrets,
-  events: BrokerEvents = {},
-): Promise<EmbeddedBroker> {
+export async function startEmbeddedBroker(options: BrokerOptions): Promise<EmbeddedBroker> {
   const identities = new WeakMap<Client, BrokerIdentity>();
-  const refused = events.onRefused ?? (() => undefined);
+  const agents = new Map<string, Client>();
+  const refusedOnce = new Set<string>();
+  const refused = (what: 'connect' | 'publish' | 'subscribe', clientId: string, detail: string) => {
+    // A client that retries the same refused request is logged once, not once per attempt.
+    const key = `${what}\n${clientId}\n${detail}`;
+    if (refusedOnce.has(key)) return;
+    if (refusedOnce.size > 10_000) refusedOnce.clear();
+    refusedOnce.add(key);
+    options.onRefused?.(what, clientId, detail);
+  };
 
   const broker = await Aedes.createBroker({
     authenticate(client, username, password, done) {
-      const identity = identify(client.id, username, password?.toString(), secrets);
-      if (identity) {
-        identities.set(client, identity);
+      const result = identify(client.id, username, password?.toString(), options.secrets);
+      if (result.ok) {
+        identities.set(client, result.identity);
+        if (result.identity.role === 'agent') agents.set(result.identity.agentId, client);
         return done(null, true);
       }
-      refused('connect', client.id, `username ${JSON.stringify(username ?? '')}`);
+      refused('connect', client.id, `${JSON.stringify(username ?? '')}: ${result.reason}`);
       const error = new Error('bad user name or password') as AuthenticateError;
       error.returnCode = BAD_CREDENTIALS;
       done(error, false);
@@ -59,15 +72,34 @@ export async function startEmbeddedBroker(
       done(null, null);
     },
   });
+  broker.on('clientDisconnect', (client) => {
+    const identity = identities.get(client);
+    if (identity?.role === 'agent' && agents.get(identity.agentId) === client) {
+      agents.delete(identity.agentId);
+    }
+  });
 
-  const server = createServer(broker.handle);
+  const server: Server = options.tls
+    ? createTlsServer({ cert: options.tls.cert, key: options.tls.key }, broker.handle)
+    : createTcpServer(broker.handle);
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
-    server.listen(port, host, () => resolve());
+    server.listen(options.port, options.host, () => resolve());
   });
 
   return {
     port: (server.address() as { port: number }).port,
+    disconnectAgents: (agentIds) => {
+      let closed = 0;
+      for (const agentId of agentIds) {
+        const client = agents.get(agentId);
+        if (!client) continue;
+        client.close();
+        agents.delete(agentId);
+        closed += 1;
+      }
+      return closed;
+    },
     close: () => closeAll(server, broker),
   };
 }

@@ -1,5 +1,6 @@
 import { Hono } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
+import { cors } from 'hono/cors';
 import { HTTPException } from 'hono/http-exception';
 import { dashboardRoutes } from '../dashboard/routes.js';
 import { ApiError } from './api-error.js';
@@ -8,7 +9,9 @@ import { agentFileRoutes } from './routes/agent-files.js';
 import { batchControlRoutes, taskControlRoutes } from './routes/batch-controls.js';
 import { batchRoutes } from './routes/batches.js';
 import { deviceRoutes } from './routes/devices.js';
+import { healthRoutes } from './routes/health.js';
 import { meetingRoutes } from './routes/meetings.js';
+import { openApiRoutes } from './routes/openapi.js';
 import { progressStreamRoutes } from './routes/progress-stream.js';
 import type { Services } from './services.js';
 
@@ -27,8 +30,19 @@ export function createApp(s: Services): Hono {
       },
     }),
   );
-  app.use('/api/v1/mount/*', refuseCrossSite());
-  app.use('/api/v1/agent/*', requireAgent(s.secrets.agentToken));
+  if (s.corsOrigins.length > 0) {
+    app.use(
+      '/api/v1/*',
+      cors({
+        origin: s.corsOrigins,
+        allowMethods: ['GET', 'POST', 'OPTIONS'],
+        allowHeaders: ['Authorization', 'Content-Type', 'Idempotency-Key'],
+        maxAge: 600,
+      }),
+    );
+  }
+  app.use('/api/v1/mount/*', refuseCrossSite(s.corsOrigins));
+  app.use('/api/v1/agent/*', requireAgent(s.secrets));
   app.use('/api/v1/mount/*', requireApiToken(s.secrets.apiToken));
   app.use('/api/v1/meetings', requireApiToken(s.secrets.apiToken));
 
@@ -40,6 +54,9 @@ export function createApp(s: Services): Hono {
   app.route('/api/v1/meetings', meetingRoutes(s));
   app.route('/api/v1/agent/meetings', agentFileRoutes(s));
 
+  // Health, metrics and the API description are open: they show no secrets.
+  if (s.ops) app.route('/', healthRoutes(s, s.ops));
+  app.route('/', openApiRoutes());
   app.route('/', dashboardRoutes());
 
   app.notFound((c) => c.json({ code: 404, message: `no route for ${c.req.method} ${c.req.path}` }, 404));
