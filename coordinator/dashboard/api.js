@@ -19,7 +19,11 @@ export class ApiError extends Error {
   }
 }
 
-/** Headers every call carries: the API token, when this tab has one. */
+/**
+ * Headers every call carries: the API token, when this tab has one.
+ *
+ * @returns {Record<string, string>}
+ */
 export function authHeaders() {
   const token = getToken();
   return token ? { Authorization: `Bearer ${token}` } : {};
@@ -44,7 +48,8 @@ async function call(path, { method = 'GET', body } = {}) {
   }
 
   const envelope = await response.json().catch(() => null);
-  const message = typeof envelope?.message === 'string' ? envelope.message : `HTTP ${response.status}`;
+  const message =
+    typeof envelope?.message === 'string' ? envelope.message : `HTTP ${response.status}`;
   if (response.status === 401) tokenRejected(message);
   if (!response.ok || envelope?.code !== 200) throw new ApiError(response.status, message);
   return envelope.data;

@@ -12,7 +12,9 @@ import { createShell } from './shell.js';
 /** @type {() => void} */
 let dispose = () => {};
 
-const shell = createShell(/** @type {HTMLElement} */ (document.getElementById('app')), () => route());
+const shell = createShell(/** @type {HTMLElement} */ (document.getElementById('app')), () =>
+  route(),
+);
 
 function route() {
   dispose();

@@ -1,13 +1,16 @@
+/** @typedef {Node | string | number | null | undefined | false} Child */
+
 /**
  * Builds an element. Children that are strings become text nodes, so API data never becomes
  * markup. `on*` functions are listeners; `dataset` fills data attributes; `true` sets a bare
  * attribute and `false`, `null` or `undefined` leaves it out.
  *
  * @example h('a', { href: '#/batches', class: 'link' }, '批量任务')
- * @param {string} tag
+ * @template {keyof HTMLElementTagNameMap} K
+ * @param {K} tag
  * @param {Record<string, unknown> | null} [props]
- * @param {...(Node | string | number | null | undefined | false | Array<Node | string | number | null | undefined | false>)} children
- * @returns {HTMLElement}
+ * @param {...Child | Child[]} children
+ * @returns {HTMLElementTagNameMap[K]}
  */
 export function h(tag, props, ...children) {
   const el = document.createElement(tag);
@@ -45,7 +48,13 @@ function nodes(children) {
 export function progressBar(percent, label) {
   const bar = h(
     'span',
-    { class: 'bar', role: 'progressbar', 'aria-valuemin': 0, 'aria-valuemax': 100, 'aria-label': label },
+    {
+      class: 'bar',
+      role: 'progressbar',
+      'aria-valuemin': 0,
+      'aria-valuemax': 100,
+      'aria-label': label,
+    },
     h('span', { class: 'bar-fill' }),
   );
   setProgress(bar, percent);

@@ -25,11 +25,19 @@ export function openProgressDialog(subtask) {
   };
   const streamState = h('p', { class: 'stream-state muted', 'aria-live': 'polite' });
   const result = h('div', { class: 'result', role: 'status', hidden: true });
-  const closeButton = h('button', { type: 'button', class: 'btn', value: 'close' }, t('progress.close'));
+  const closeButton = h(
+    'button',
+    { type: 'button', class: 'btn', value: 'close' },
+    t('progress.close'),
+  );
 
   const dialog = h(
     'dialog',
-    { class: 'progress-dialog', 'aria-labelledby': 'progress-title', dataset: { taskId: subtask.taskId } },
+    {
+      class: 'progress-dialog',
+      'aria-labelledby': 'progress-title',
+      dataset: { taskId: subtask.taskId },
+    },
     h(
       'header',
       { class: 'dialog-head' },
@@ -61,7 +69,9 @@ export function openProgressDialog(subtask) {
     values.copied.textContent = `${formatBytes(data.copiedBytes)} / ${formatBytes(data.totalBytes)}`;
     values.speed.textContent = formatSpeed(data.speed);
     values.eta.textContent =
-      data.eta === null || data.eta === undefined ? t('progress.estimating') : formatDuration(data.eta);
+      data.eta === null || data.eta === undefined
+        ? t('progress.estimating')
+        : formatDuration(data.eta);
     values.file.textContent = data.currentFile ?? t('common.none');
     values.files.textContent = `${data.filesDone ?? 0} / ${data.fileCount ?? 0}`;
   };
@@ -100,7 +110,7 @@ export function openProgressDialog(subtask) {
   });
   closeButton.addEventListener('click', () => dialog.close());
   dialog.addEventListener('close', () => {
-    // stream.close();
+    stream.close();
     dialog.remove();
   });
   dialog.showModal();

@@ -17,7 +17,11 @@ const NAV = [
  */
 export function createShell(root, onChange) {
   const header = h('header', { class: 'topbar' });
-  const tokenPanel = h('section', { class: 'token-panel card', hidden: true, 'aria-labelledby': 'token-title' });
+  const tokenPanel = h('section', {
+    class: 'token-panel card',
+    hidden: true,
+    'aria-labelledby': 'token-title',
+  });
   const main = h('main', { id: 'view', class: 'view' });
   root.replaceChildren(header, tokenPanel, main);
   let active = '';
@@ -37,10 +41,25 @@ export function createShell(root, onChange) {
       h(
         'div',
         { class: 'topbar-tools' },
-        h('button', { type: 'button', class: 'btn btn-quiet', dataset: { action: 'token' }, onclick: () => showTokenPanel('') }, tokenLabel),
         h(
           'button',
-          { type: 'button', class: 'btn btn-quiet', lang: currentLang() === 'zh' ? 'en' : 'zh', dataset: { action: 'lang' }, onclick: switchLang },
+          {
+            type: 'button',
+            class: 'btn btn-quiet',
+            dataset: { action: 'token' },
+            onclick: () => showTokenPanel(''),
+          },
+          tokenLabel,
+        ),
+        h(
+          'button',
+          {
+            type: 'button',
+            class: 'btn btn-quiet',
+            lang: currentLang() === 'zh' ? 'en' : 'zh',
+            dataset: { action: 'lang' },
+            onclick: switchLang,
+          },
           t('lang.switch'),
         ),
       ),
@@ -56,9 +75,13 @@ export function createShell(root, onChange) {
 
   /** @param {string} message the server's reason, when a call was refused */
   const showTokenPanel = (message) => {
-    const input = /** @type {HTMLInputElement} */ (
-      h('input', { type: 'password', name: 'token', autocomplete: 'off', required: true, 'aria-label': t('token.label') })
-    );
+    const input = h('input', {
+      type: 'password',
+      name: 'token',
+      autocomplete: 'off',
+      required: true,
+      'aria-label': t('token.label'),
+    });
     const save = (/** @type {SubmitEvent} */ event) => {
       event.preventDefault();
       setToken(input.value.trim());
@@ -81,8 +104,13 @@ export function createShell(root, onChange) {
         { class: 'token-form', onsubmit: save },
         h('label', null, t('token.label'), ' ', input),
         h('button', { type: 'submit', class: 'btn btn-primary' }, t('token.save')),
-        getToken() && h('button', { type: 'button', class: 'btn', onclick: clear }, t('token.clear')),
-        h('button', { type: 'button', class: 'btn btn-quiet', onclick: () => (tokenPanel.hidden = true) }, t('token.cancel')),
+        getToken() &&
+          h('button', { type: 'button', class: 'btn', onclick: clear }, t('token.clear')),
+        h(
+          'button',
+          { type: 'button', class: 'btn btn-quiet', onclick: () => (tokenPanel.hidden = true) },
+          t('token.cancel'),
+        ),
       ),
     );
     tokenPanel.hidden = false;

@@ -8,7 +8,8 @@ export const STRINGS = {
     'lang.switch': 'English',
     'token.button': '访问令牌',
     'token.title': '需要访问令牌',
-    'token.help': '此协调器要求 API 访问令牌（WST_API_TOKEN）。令牌只保存在本标签页中，关闭后即清除。',
+    'token.help':
+      '此协调器要求 API 访问令牌（WST_API_TOKEN）。令牌只保存在本标签页中，关闭后即清除。',
     'token.label': '令牌',
     'token.save': '保存并重新加载',
     'token.clear': '清除令牌',

@@ -23,11 +23,24 @@ export function mountBatchDetail(root, batchId) {
   let lastSeen = '';
   let tasksLoaded = false;
 
-  const error = h('div', { class: 'alert', role: 'alert', hidden: true });
-  const summary = h('div', { class: 'summary-slot' }, h('p', { class: 'muted' }, t('common.loading')));
+  const pollError = h('div', { class: 'alert', role: 'alert', hidden: true });
+  const actionError = h('div', { class: 'alert', role: 'alert', hidden: true });
+  const summary = h(
+    'div',
+    { class: 'summary-slot' },
+    h('p', { class: 'muted' }, t('common.loading')),
+  );
   const pollState = h('p', { class: 'poll-state muted', 'aria-live': 'polite' });
-  const retryAll = h('button', { type: 'button', class: 'btn', disabled: true, dataset: { action: 'retryAll' } }, t('detail.retryAll'));
-  const cancel = h('button', { type: 'button', class: 'btn btn-danger', disabled: true, dataset: { action: 'cancel' } }, t('detail.cancel'));
+  const retryAll = h(
+    'button',
+    { type: 'button', class: 'btn', disabled: true, dataset: { action: 'retryAll' } },
+    t('detail.retryAll'),
+  );
+  const cancel = h(
+    'button',
+    { type: 'button', class: 'btn btn-danger', disabled: true, dataset: { action: 'cancel' } },
+    t('detail.cancel'),
+  );
   const table = createSubtaskTable({
     onProgress: (subtask) => {
       dialog?.close();
@@ -35,7 +48,9 @@ export function mountBatchDetail(root, batchId) {
     },
     onRetry: (subtask) =>
       act(async () => {
-        const data = await retryBatch(batchId, [{ meetingId: subtask.meetingId, serialNumber: subtask.serialNumber }]);
+        const data = await retryBatch(batchId, [
+          { meetingId: subtask.meetingId, serialNumber: subtask.serialNumber },
+        ]);
         showToast(t('detail.retried', { count: data.retried?.length ?? 0 }));
       }),
     onCancel: (subtask) => {
@@ -50,26 +65,32 @@ export function mountBatchDetail(root, batchId) {
 
   root.append(
     h('a', { class: 'back', href: '#/batches' }, t('detail.back')),
-    h('div', { class: 'page-head' }, h('h1', { class: 'mono' }, batchId), h('div', { class: 'actions' }, retryAll, cancel)),
-    error,
+    h(
+      'div',
+      { class: 'page-head' },
+      h('h1', { class: 'mono' }, batchId),
+      h('div', { class: 'actions' }, retryAll, cancel),
+    ),
+    actionError,
+    pollError,
     summary,
     pollState,
     table.element,
   );
 
-  /** @param {unknown} e */
-  const showError = (e) => {
-    error.hidden = false;
-    error.textContent = e instanceof Error ? e.message : String(e);
+  /** @param {HTMLElement} box @param {unknown} e */
+  const showError = (box, e) => {
+    box.hidden = false;
+    box.textContent = e instanceof Error ? e.message : String(e);
   };
 
-  /** Runs an action, shows its failure, and polls again since the batch may have come back to life. */
+  /** Runs an action, shows why it failed, and polls again: the batch may have come back to life. */
   const act = async (/** @type {() => Promise<void>} */ action) => {
-    error.hidden = true;
+    actionError.hidden = true;
     try {
       await action();
     } catch (e) {
-      showError(e);
+      showError(actionError, e);
     }
     poller.restart();
   };
@@ -94,18 +115,25 @@ export function mountBatchDetail(root, batchId) {
       status = await getStatus(batchId);
     } catch (e) {
       if (!(e instanceof ApiError && e.status === 404)) throw e;
-      showError(e);
+      showError(pollError, e);
       pollState.textContent = '';
       return true;
     }
-    error.hidden = true;
+    pollError.hidden = true;
     summary.replaceChildren(renderSummary(status));
     const ended = TERMINAL_BATCH.has(status.status);
-    retryAll.toggleAttribute('disabled', status.statusCounts.failed === 0);
+    // The coordinator refuses (409) to retry subtasks of a cancelled batch.
+    const retryable = status.statusCounts.failed > 0 && status.status !== 'cancelled';
+    retryAll.toggleAttribute('disabled', !retryable);
     cancel.toggleAttribute('disabled', ended);
 
     // Progress moves only on running subtasks; otherwise the table changes only when /status does.
-    const seen = JSON.stringify([status.status, status.createdCount, status.statusCounts, status.updatedAt]);
+    const seen = JSON.stringify([
+      status.status,
+      status.createdCount,
+      status.statusCounts,
+      status.updatedAt,
+    ]);
     if (!tasksLoaded || seen !== lastSeen || status.statusCounts.running > 0) {
       table.update((await getTasks(batchId)).tasks);
       tasksLoaded = true;
@@ -115,7 +143,7 @@ export function mountBatchDetail(root, batchId) {
     return ended;
   };
 
-  const poller = startPoller(tick, POLL_MS, showError);
+  const poller = startPoller(tick, POLL_MS, (e) => showError(pollError, e));
   return () => {
     poller.stop();
     dialog?.close();

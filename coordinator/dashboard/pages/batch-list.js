@@ -54,7 +54,15 @@ function renderPage(data) {
   const table = h(
     'table',
     { class: 'table batches' },
-    h('thead', null, h('tr', null, head.map((key) => h('th', { scope: 'col' }, t(key))))),
+    h(
+      'thead',
+      null,
+      h(
+        'tr',
+        null,
+        head.map((key) => h('th', { scope: 'col' }, t(key))),
+      ),
+    ),
     h('tbody', null, data.tasks.map(renderRow)),
   );
   return [h('div', { class: 'table-wrap' }, table), pager(data)];
@@ -77,7 +85,11 @@ function renderRow(batch) {
     h(
       'td',
       { class: 'done' },
-      h('span', { class: 'done-text', dataset: { field: 'done' } }, `${completed}/${batch.totalCount}`),
+      h(
+        'span',
+        { class: 'done-text', dataset: { field: 'done' } },
+        `${completed}/${batch.totalCount}`,
+      ),
       progressBar(percent, t('list.done')),
     ),
     h('td', null, statusTag('batch', batch.status)),

@@ -11,7 +11,7 @@ import { statusTag } from '../status.js';
 export function renderSummary(status) {
   const counts = status.statusCounts;
   const ended = counts.completed + counts.failed + (counts.cancelled ?? 0);
-  /** @type {[string, unknown, string?][]} */
+  /** @type {[string, string | number, string?][]} */
   const stats = [
     ['total', status.totalCount],
     ['completed', counts.completed, 'completed'],
@@ -23,7 +23,10 @@ export function renderSummary(status) {
   if (status.createdCount < status.totalCount) {
     stats.push(['createdCount', `${status.createdCount} / ${status.totalCount}`]);
   }
-  stats.push(['duration', formatDuration(status.duration)], ['createdAt', formatDateTime(status.createdAt)]);
+  stats.push(
+    ['duration', formatDuration(status.duration)],
+    ['createdAt', formatDateTime(status.createdAt)],
+  );
 
   return h(
     'section',
@@ -33,7 +36,10 @@ export function renderSummary(status) {
       { class: 'summary-head' },
       h('span', { class: 'summary-label' }, t('detail.status')),
       statusTag('batch', status.status),
-      progressBar(status.totalCount > 0 ? (ended / status.totalCount) * 100 : 0, t('detail.status')),
+      progressBar(
+        status.totalCount > 0 ? (ended / status.totalCount) * 100 : 0,
+        t('detail.status'),
+      ),
     ),
     h(
       'dl',

@@ -19,7 +19,10 @@ export async function deviceActivity() {
     (/** @type {any} */ b) => (b.statusCounts?.running ?? 0) + (b.statusCounts?.pending ?? 0) > 0,
   );
   const lists = await Promise.all(
-    open.map(async (/** @type {any} */ b) => ({ batchId: b.batchId, tasks: (await getTasks(b.batchId)).tasks })),
+    open.map(async (/** @type {any} */ b) => ({
+      batchId: b.batchId,
+      tasks: (await getTasks(b.batchId)).tasks,
+    })),
   );
 
   /** @type {Map<string, DeviceActivity>} */
@@ -29,7 +32,12 @@ export async function deviceActivity() {
       if (task.status !== 'running' && task.status !== 'pending') continue;
       const entry = bySerial.get(task.serialNumber) ?? { running: [], waiting: 0 };
       if (task.status === 'running') {
-        entry.running.push({ batchId, meetingId: task.meetingId, taskId: task.taskId, percent: task.percent ?? 0 });
+        entry.running.push({
+          batchId,
+          meetingId: task.meetingId,
+          taskId: task.taskId,
+          percent: task.percent ?? 0,
+        });
       } else {
         entry.waiting++;
       }

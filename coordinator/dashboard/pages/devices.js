@@ -17,7 +17,7 @@ export function mountDevices(root) {
   let showOffline = false;
   const error = h('div', { class: 'alert', role: 'alert', hidden: true });
   const body = h('div', null, h('p', { class: 'muted' }, t('common.loading')));
-  const toggle = /** @type {HTMLInputElement} */ (h('input', { type: 'checkbox' }));
+  const toggle = h('input', { type: 'checkbox' });
 
   root.append(
     h(
@@ -33,7 +33,10 @@ export function mountDevices(root) {
 
   const poller = startPoller(
     async () => {
-      const [{ devices }, activity] = await Promise.all([listDevices(showOffline), deviceActivity()]);
+      const [{ devices }, activity] = await Promise.all([
+        listDevices(showOffline),
+        deviceActivity(),
+      ]);
       error.hidden = true;
       body.replaceChildren(renderTable(devices, activity));
       return false;
@@ -65,7 +68,15 @@ function renderTable(devices, activity) {
     h(
       'table',
       { class: 'table devices' },
-      h('thead', null, h('tr', null, head.map((key) => h('th', { scope: 'col' }, t(`devices.${key}`))))),
+      h(
+        'thead',
+        null,
+        h(
+          'tr',
+          null,
+          head.map((key) => h('th', { scope: 'col' }, t(`devices.${key}`))),
+        ),
+      ),
       h(
         'tbody',
         null,
@@ -74,7 +85,14 @@ function renderTable(devices, activity) {
             'tr',
             { dataset: { serialNumber: d.serialNumber } },
             h('td', { class: 'mono' }, d.serialNumber),
-            h('td', null, tag(d.online ? 'online' : 'offline', t(d.online ? 'devices.online' : 'devices.offline'))),
+            h(
+              'td',
+              null,
+              tag(
+                d.online ? 'online' : 'offline',
+                t(d.online ? 'devices.online' : 'devices.offline'),
+              ),
+            ),
             h('td', null, d.agentId ?? t('common.none')),
             h('td', null, d.fsType ?? t('common.none')),
             h('td', { class: 'space' }, spaceCell(d)),
@@ -90,9 +108,13 @@ function renderTable(devices, activity) {
 /** @param {any} device */
 function spaceCell(device) {
   if (typeof device.freeBytes !== 'number') return t('common.none');
-  const text = typeof device.totalBytes === 'number'
-    ? t('new.space', { free: formatBytes(device.freeBytes), total: formatBytes(device.totalBytes) })
-    : formatBytes(device.freeBytes);
+  const text =
+    typeof device.totalBytes === 'number'
+      ? t('new.space', {
+          free: formatBytes(device.freeBytes),
+          total: formatBytes(device.totalBytes),
+        })
+      : formatBytes(device.freeBytes);
   const used = device.totalBytes > 0 ? (1 - device.freeBytes / device.totalBytes) * 100 : 0;
   return [h('span', null, text), progressBar(used, t('devices.used'))];
 }
@@ -111,6 +133,7 @@ function syncingCell(activity) {
         ` ${formatPercent(r.percent)}`,
       ),
     ),
-    activity.waiting > 0 && h('li', { class: 'muted' }, t('devices.queued', { count: activity.waiting })),
+    activity.waiting > 0 &&
+      h('li', { class: 'muted' }, t('devices.queued', { count: activity.waiting })),
   );
 }

@@ -22,13 +22,21 @@ export function mountNewBatch(root) {
 
   const error = h('div', { class: 'alert', role: 'alert', hidden: true });
   const summary = h('p', { class: 'summary-line', 'aria-live': 'polite' });
-  const submit = h('button', { type: 'submit', class: 'btn btn-primary', disabled: true }, t('new.submit'));
+  const submit = h(
+    'button',
+    { type: 'submit', class: 'btn btn-primary', disabled: true },
+    t('new.submit'),
+  );
   const meetingBox = h('fieldset', { class: 'picker', dataset: { picker: 'meetings' } });
   const deviceBox = h('fieldset', { class: 'picker', dataset: { picker: 'devices' } });
 
   const refresh = () => {
     const total = meetings.size * devices.size;
-    summary.textContent = t('new.summary', { meetings: meetings.size, devices: devices.size, total });
+    summary.textContent = t('new.summary', {
+      meetings: meetings.size,
+      devices: devices.size,
+      total,
+    });
     submit.toggleAttribute('disabled', total === 0);
     const needed = [...meetings].reduce((sum, id) => sum + (meetingBytes.get(id) ?? 0), 0);
     for (const check of spaceChecks) {
@@ -63,25 +71,45 @@ export function mountNewBatch(root) {
       h('div', { class: 'form-foot' }, summary, submit),
     ),
   );
-  meetingBox.append(h('legend', null, t('new.meetings')), h('p', { class: 'muted' }, t('common.loading')));
-  deviceBox.append(h('legend', null, t('new.devices')), h('p', { class: 'muted' }, t('common.loading')));
+  meetingBox.append(
+    h('legend', null, t('new.meetings')),
+    h('p', { class: 'muted' }, t('common.loading')),
+  );
+  deviceBox.append(
+    h('legend', null, t('new.devices')),
+    h('p', { class: 'muted' }, t('common.loading')),
+  );
   refresh();
 
   Promise.all([listMeetings(), listDevices()]).then(
     ([library, online]) => {
       if (disposed) return;
       for (const m of library.meetings) meetingBytes.set(m.meetingId, m.totalBytes);
-      fillPicker(meetingBox, 'new.meetings', 'new.noMeetings', meetings, refresh, library.meetings.map((m) => ({
-        id: m.meetingId,
-        meta: t('new.files', { count: m.fileCount, size: formatBytes(m.totalBytes) }),
-      })));
-      fillPicker(deviceBox, 'new.devices', 'new.noDevices', devices, refresh, online.devices
-        .filter((/** @type {any} */ d) => d.online)
-        .map((/** @type {any} */ d) => {
-          const warning = h('span', { class: 'warn', hidden: true }, `⚠ ${t('new.mayNotFit')}`);
-          spaceChecks.push({ free: d.freeBytes, warning });
-          return { id: d.serialNumber, meta: [deviceMeta(d)], extra: warning };
-        }));
+      fillPicker(
+        meetingBox,
+        'new.meetings',
+        'new.noMeetings',
+        meetings,
+        refresh,
+        library.meetings.map((/** @type {any} */ m) => ({
+          id: m.meetingId,
+          meta: t('new.files', { count: m.fileCount, size: formatBytes(m.totalBytes) }),
+        })),
+      );
+      fillPicker(
+        deviceBox,
+        'new.devices',
+        'new.noDevices',
+        devices,
+        refresh,
+        online.devices
+          .filter((/** @type {any} */ d) => d.online)
+          .map((/** @type {any} */ d) => {
+            const warning = h('span', { class: 'warn', hidden: true }, `⚠ ${t('new.mayNotFit')}`);
+            spaceChecks.push({ free: d.freeBytes, warning });
+            return { id: d.serialNumber, meta: deviceMeta(d), extra: warning };
+          }),
+      );
       refresh();
     },
     (e) => {
@@ -100,7 +128,10 @@ export function mountNewBatch(root) {
 function deviceMeta(device) {
   const space =
     typeof device.freeBytes === 'number'
-      ? t('new.space', { free: formatBytes(device.freeBytes), total: formatBytes(device.totalBytes) })
+      ? t('new.space', {
+          free: formatBytes(device.freeBytes),
+          total: formatBytes(device.totalBytes),
+        })
       : t('new.spaceUnknown');
   return [device.agentId, device.fsType, space].filter(Boolean).join(' · ');
 }
@@ -113,7 +144,7 @@ function deviceMeta(device) {
  * @param {string} emptyKey
  * @param {Set<string>} selected
  * @param {() => void} onChange
- * @param {{ id: string, meta: unknown, extra?: HTMLElement }[]} items
+ * @param {{ id: string, meta: string, extra?: HTMLElement }[]} items
  */
 function fillPicker(box, legendKey, emptyKey, selected, onChange, items) {
   const legend = h('legend', null, t(legendKey));
@@ -123,7 +154,7 @@ function fillPicker(box, legendKey, emptyKey, selected, onChange, items) {
   }
 
   const rows = items.map((item) => {
-    const input = /** @type {HTMLInputElement} */ (h('input', { type: 'checkbox', value: item.id }));
+    const input = h('input', { type: 'checkbox', value: item.id });
     input.addEventListener('change', () => {
       if (input.checked) selected.add(item.id);
       else selected.delete(item.id);
@@ -148,9 +179,14 @@ function fillPicker(box, legendKey, emptyKey, selected, onChange, items) {
     }
     onChange();
   };
-  const filter = h('input', { type: 'search', class: 'filter', placeholder: t('new.filter'), 'aria-label': t('new.filter') });
+  const filter = h('input', {
+    type: 'search',
+    class: 'filter',
+    placeholder: t('new.filter'),
+    'aria-label': t('new.filter'),
+  });
   filter.addEventListener('input', () => {
-    const needle = /** @type {HTMLInputElement} */ (filter).value.trim().toLowerCase();
+    const needle = filter.value.trim().toLowerCase();
     for (const row of rows) row.label.hidden = !row.item.id.toLowerCase().includes(needle);
   });
 
@@ -160,9 +196,21 @@ function fillPicker(box, legendKey, emptyKey, selected, onChange, items) {
       'div',
       { class: 'picker-tools' },
       filter,
-      h('button', { type: 'button', class: 'btn btn-small', onclick: () => setAll(true) }, t('new.all')),
-      h('button', { type: 'button', class: 'btn btn-small', onclick: () => setAll(false) }, t('new.none')),
+      h(
+        'button',
+        { type: 'button', class: 'btn btn-small', onclick: () => setAll(true) },
+        t('new.all'),
+      ),
+      h(
+        'button',
+        { type: 'button', class: 'btn btn-small', onclick: () => setAll(false) },
+        t('new.none'),
+      ),
     ),
-    h('div', { class: 'pick-list' }, rows.map((row) => row.label)),
+    h(
+      'div',
+      { class: 'pick-list' },
+      rows.map((row) => row.label),
+    ),
   );
 }

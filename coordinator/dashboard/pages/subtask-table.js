@@ -1,4 +1,4 @@
-import { h, progressBar } from '../dom.js';
+import { h, progressBar, setProgress } from '../dom.js';
 import { formatBytes, formatDateTime, formatPercent } from '../format.js';
 import { currentLang, errorText, t } from '../i18n.js';
 import { statusTag } from '../status.js';
@@ -29,14 +29,22 @@ export function createSubtaskTable(actions) {
   let rows = new Map();
 
   const tbody = h('tbody');
-  const select = /** @type {HTMLSelectElement} */ (h('select', { 'aria-label': t('detail.filter') }));
+  const select = h('select', { 'aria-label': t('detail.filter') });
   const pager = h('div', { class: 'pager' });
   const empty = h('p', { class: 'empty' }, t('detail.noTasks'));
   const head = ['meeting', 'device', 'status', 'progress', 'reason', 'attempt', 'actions'];
   const table = h(
     'table',
     { class: 'table subtasks' },
-    h('thead', null, h('tr', null, head.map((key) => h('th', { scope: 'col' }, t(`detail.${key}`))))),
+    h(
+      'thead',
+      null,
+      h(
+        'tr',
+        null,
+        head.map((key) => h('th', { scope: 'col' }, t(`detail.${key}`))),
+      ),
+    ),
     tbody,
   );
 
@@ -71,12 +79,20 @@ export function createSubtaskTable(actions) {
     const next = new Map();
     for (const subtask of visible) {
       const key = `${subtask.meetingId}\n${subtask.serialNumber}`;
-      const signature = `${currentLang()}${JSON.stringify(subtask)}`;
+      // A running row whose percent alone changed keeps its element; only its bar moves.
+      const { percent, ...rest } = subtask;
+      const signature = `${currentLang()}${JSON.stringify(rest)}`;
       const old = rows.get(key);
-      next.set(key, old?.signature === signature ? old : { row: renderRow(subtask, actions), signature });
+      if (old?.signature === signature) {
+        if (typeof percent === 'number') movePercent(old.row, percent);
+        next.set(key, old);
+      } else {
+        next.set(key, { row: renderRow(subtask, actions), signature });
+      }
     }
     const oldKeys = [...rows.keys()];
-    const sameOrder = next.size === rows.size && [...next.keys()].every((key, i) => key === oldKeys[i]);
+    const sameOrder =
+      next.size === rows.size && [...next.keys()].every((key, i) => key === oldKeys[i]);
     if (sameOrder) {
       for (const [key, entry] of next) {
         const old = rows.get(key);
@@ -99,9 +115,17 @@ export function createSubtaskTable(actions) {
       render();
     };
     pager.replaceChildren(
-      h('button', { type: 'button', class: 'btn btn-small', disabled: page <= 1, onclick: go(page - 1) }, t('common.prev')),
+      h(
+        'button',
+        { type: 'button', class: 'btn btn-small', disabled: page <= 1, onclick: go(page - 1) },
+        t('common.prev'),
+      ),
       h('span', { class: 'muted' }, t('common.page', { page, pages, total: subtasks.length })),
-      h('button', { type: 'button', class: 'btn btn-small', disabled: page >= pages, onclick: go(page + 1) }, t('common.next')),
+      h(
+        'button',
+        { type: 'button', class: 'btn btn-small', disabled: page >= pages, onclick: go(page + 1) },
+        t('common.next'),
+      ),
     );
   };
 
@@ -128,35 +152,64 @@ export function createSubtaskTable(actions) {
  */
 function renderRow(subtask, actions) {
   const button = (/** @type {string} */ key, /** @type {() => void} */ onclick, extra = '') =>
-    h('button', { type: 'button', class: `btn btn-small ${extra}`, dataset: { action: key }, onclick }, t(`detail.${key}`));
+    h(
+      'button',
+      { type: 'button', class: `btn btn-small ${extra}`, dataset: { action: key }, onclick },
+      t(`detail.${key}`),
+    );
   const open = subtask.status === 'pending' || subtask.status === 'running';
 
   return h(
     'tr',
     {
-      dataset: { meetingId: subtask.meetingId, serialNumber: subtask.serialNumber, status: subtask.status },
+      dataset: {
+        meetingId: subtask.meetingId,
+        serialNumber: subtask.serialNumber,
+        status: subtask.status,
+      },
     },
-    h('td', null, subtask.meetingId),
-    h('td', { class: 'mono' }, subtask.serialNumber),
+    h('td', { class: 'nowrap' }, subtask.meetingId),
+    h('td', { class: 'mono nowrap' }, subtask.serialNumber),
     h('td', null, statusTag('task', subtask.status)),
     h('td', { class: 'progress-cell' }, progressCell(subtask)),
     h('td', { class: 'reason' }, reasonCell(subtask)),
     h('td', { class: 'nowrap' }, attemptCell(subtask)),
     h(
       'td',
-      { class: 'row-actions' },
-      subtask.taskId && button('viewProgress', () => actions.onProgress(subtask)),
-      subtask.status === 'failed' && button('retry', () => actions.onRetry(subtask), 'btn-primary'),
-      open && subtask.taskId && button('cancelTask', () => actions.onCancel(subtask), 'btn-quiet'),
+      null,
+      h(
+        'div',
+        { class: 'row-actions' },
+        subtask.taskId && button('viewProgress', () => actions.onProgress(subtask)),
+        subtask.status === 'failed' &&
+          button('retry', () => actions.onRetry(subtask), 'btn-primary'),
+        open &&
+          subtask.taskId &&
+          button('cancelTask', () => actions.onCancel(subtask), 'btn-quiet'),
+      ),
     ),
   );
+}
+
+/**
+ * @param {HTMLElement} row
+ * @param {number} percent
+ */
+function movePercent(row, percent) {
+  const bar = row.querySelector('.progress-cell .bar');
+  const text = row.querySelector('.progress-cell .percent');
+  if (bar instanceof HTMLElement) setProgress(bar, percent);
+  if (text) text.textContent = formatPercent(percent);
 }
 
 /** @param {any} subtask */
 function progressCell(subtask) {
   if (subtask.status === 'running') {
     const percent = subtask.percent ?? 0;
-    return [progressBar(percent, t('detail.progress')), h('span', { class: 'percent' }, formatPercent(percent))];
+    return [
+      progressBar(percent, t('detail.progress')),
+      h('span', { class: 'percent' }, formatPercent(percent)),
+    ];
   }
   if (subtask.status === 'completed' && typeof subtask.packageSize === 'number') {
     return h('span', { class: 'muted' }, formatBytes(subtask.packageSize));
@@ -169,7 +222,12 @@ function reasonCell(subtask) {
   if (subtask.errorCode === undefined && subtask.errorMessage === undefined) return null;
   const text = errorText(subtask.errorCode, subtask.errorMessage);
   if (!subtask.errorDetail) return text;
-  return h('span', { class: 'has-detail', title: subtask.errorDetail, tabindex: 0 }, text, h('span', { 'aria-hidden': 'true' }, ' ⓘ'));
+  return h(
+    'span',
+    { class: 'has-detail', title: subtask.errorDetail, tabindex: 0 },
+    text,
+    h('span', { 'aria-hidden': 'true' }, ' ⓘ'),
+  );
 }
 
 /** Shows the attempt when it is not the first; earlier attempts are in the tooltip. @param {any} subtask */
@@ -177,9 +235,18 @@ function attemptCell(subtask) {
   if (!(subtask.attempt > 1)) return null;
   const history = Array.isArray(subtask.history) ? subtask.history : [];
   const lines = history.map((/** @type {any} */ past, /** @type {number} */ i) =>
-    [`#${i + 1}`, t(`task.${past.status}`), errorText(past.errorCode, past.errorMessage), past.endedAt && formatDateTime(past.endedAt)]
+    [
+      `#${i + 1}`,
+      t(`task.${past.status}`),
+      errorText(past.errorCode, past.errorMessage),
+      past.endedAt && formatDateTime(past.endedAt),
+    ]
       .filter(Boolean)
       .join(' · '),
   );
-  return h('span', { class: 'attempt', title: lines.join('\n') || undefined }, t('detail.attemptN', { n: subtask.attempt }));
+  return h(
+    'span',
+    { class: 'attempt', title: lines.join('\n') || undefined },
+    t('detail.attemptN', { n: subtask.attempt }),
+  );
 }
