@@ -17,6 +17,8 @@ export interface LowdbStoreOptions {
   /** How long changes are gathered before one write. */
   coalesceMs?: number;
   onDamage?: (damage: StoreDamage) => void;
+  /** Called after each batch file write with its duration in seconds (fsync included). */
+  onWrite?: (seconds: number) => void;
 }
 
 /**
@@ -27,6 +29,7 @@ export class LowdbStore implements Store {
   readonly #dir: string;
   readonly #coalesceMs: number;
   readonly #onDamage: (damage: StoreDamage) => void;
+  readonly #onWrite: (seconds: number) => void;
   readonly #dbs = new Map<string, Low<BatchRecord>>();
   readonly #dirty = new Set<string>();
   #timer: NodeJS.Timeout | undefined;
@@ -38,6 +41,7 @@ export class LowdbStore implements Store {
     this.#dir = path.join(options.dataDir, 'batches');
     this.#coalesceMs = options.coalesceMs ?? 100;
     this.#onDamage = options.onDamage ?? (() => undefined);
+    this.#onWrite = options.onWrite ?? (() => undefined);
   }
 
   async loadAll(): Promise<BatchRecord[]> {
@@ -78,6 +82,8 @@ export class LowdbStore implements Store {
   }
 
   #track(write: Promise<void>): Promise<void> {
+    const started = performance.now();
+    write.then(() => this.#onWrite((performance.now() - started) / 1000), () => undefined);
     this.#inFlight.add(write);
     const done = () => this.#inFlight.delete(write);
     write.then(done, done);

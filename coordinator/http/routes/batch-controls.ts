@@ -9,7 +9,7 @@ import { ApiError, notFound } from '../api-error.js';
 import { ok } from '../envelope.js';
 import type { Services } from '../services.js';
 
-const RetryBody = z.object({
+export const RetryBody = z.object({
   tasks: z
     .array(z.object({ meetingId: z.string().regex(ID_PATTERN), serialNumber: z.string().regex(ID_PATTERN) }))
     .min(1)
