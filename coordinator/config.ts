@@ -35,6 +35,37 @@ export interface CoordinatorConfig {
 
 type Env = Record<string, string | undefined>;
 
+/** Every setting the coordinator reads; a config file may hold only these. */
+export const COORDINATOR_KEYS = [
+  'WST_AGENT_LOST_TIMEOUT_MS',
+  'WST_AGENT_TOKEN',
+  'WST_ALLOW_SHARED_AGENT_TOKEN',
+  'WST_API_TOKEN',
+  'WST_AUTO_RETRY_ATTEMPTS',
+  'WST_AUTO_RETRY_BACKOFF_MS',
+  'WST_AUTO_RETRY_WAIT_MS',
+  'WST_CORS_ORIGINS',
+  'WST_CREATE_CHUNK_SIZE',
+  'WST_DATA_DIR',
+  'WST_DEVICE_SETTLE_MS',
+  'WST_DIAG_PASSWORD',
+  'WST_DIAG_USERNAME',
+  'WST_HTTP_HOST',
+  'WST_HTTP_PORT',
+  'WST_LOG_LEVEL',
+  'WST_MAX_BATCH_SIZE',
+  'WST_MEETINGS_DIR',
+  'WST_MQTT_HOST',
+  'WST_MQTT_PASSWORD',
+  'WST_MQTT_PORT',
+  'WST_MQTT_TLS_CERT',
+  'WST_MQTT_TLS_KEY',
+  'WST_MQTT_URL',
+  'WST_MQTT_USERNAME',
+  'WST_SSE_KEEPALIVE_MS',
+  'WST_STORE_COALESCE_MS',
+] as const;
+
 export class ConfigError extends Error {}
 
 /** Flags mirror the variables: `--http-port 0` is `WST_HTTP_PORT=0`. Flags win. */

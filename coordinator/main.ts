@@ -4,6 +4,12 @@ import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { serve } from '@hono/node-server';
 import { READY_MESSAGES } from '../shared/agent-api.js';
+import {
+  ConfigFileError,
+  maskSecrets,
+  withConfigFile,
+  withoutConfigFlag,
+} from '../shared/config-file.js';
 import { createLogger } from '../shared/logger.js';
 import { BatchBook } from './batches/batch-book.js';
 import { SubtaskCreator } from './batches/subtask-creator.js';
@@ -11,7 +17,7 @@ import { AgentCredentials } from './agents/agent-credentials.js';
 import { runAgentsCommand } from './agents/cli.js';
 import { CoordinatorClient } from './broker/coordinator-client.js';
 import { reachable, startBroker } from './broker/start-broker.js';
-import { ConfigError, loadCoordinatorConfig } from './config.js';
+import { COORDINATOR_KEYS, ConfigError, loadCoordinatorConfig } from './config.js';
 import { DeviceRegistry } from './devices/device-registry.js';
 import { createApp } from './http/app.js';
 import { Histogram } from './metrics/histogram.js';
@@ -26,7 +32,14 @@ import { TaskEvents } from './tasks/task-events.js';
 const log = createLogger('coordinator');
 
 async function main(): Promise<void> {
-  const config = loadCoordinatorConfig(process.env, process.argv.slice(2));
+  const argv = process.argv.slice(2);
+  const env = withConfigFile(process.env, argv, COORDINATOR_KEYS);
+  const config = loadCoordinatorConfig(env, withoutConfigFlag(argv));
+  if (env.WST_LOG_LEVEL && !(env.WST_LOG_LEVEL in log.levels.values)) {
+    throw new ConfigError(`WST_LOG_LEVEL must be one of ${Object.keys(log.levels.values).join(', ')}`);
+  }
+  log.level = env.WST_LOG_LEVEL ?? log.level;
+  log.info({ config: maskSecrets(config) }, 'effective configuration');
   const { token: agentToken, file: agentTokenFile } = await resolveAgentToken(
     config.dataDir,
     config.agentToken,
@@ -193,7 +206,8 @@ process.on('unhandledRejection', (err) => log.error({ err }, 'unhandled rejectio
 const [command, ...rest] = process.argv.slice(2);
 const run = command === 'agents' ? () => runAgentsCommand(rest) : main;
 run().catch((err: unknown) => {
-  if (err instanceof ConfigError) log.fatal(err.message);
+  const badConfig = err instanceof ConfigError || err instanceof ConfigFileError;
+  if (badConfig) log.fatal(`configuration: ${(err as Error).message}`);
   else log.fatal({ err }, 'coordinator failed to start');
-  process.exit(err instanceof ConfigError ? 2 : 1);
+  process.exit(badConfig ? 2 : 1);
 });

@@ -49,10 +49,19 @@ describe('withConfigFile', () => {
   });
 
   it('masks secrets in the effective configuration', () => {
-    expect(maskSecrets({ apiToken: 'x', httpPort: 1, mqttPassword: undefined })).toEqual({
+    const settings = {
+      apiToken: 'x',
+      httpPort: 1,
+      mqttPassword: undefined,
+      allowSharedAgentToken: true,
+      diagnostics: { username: 'diag', password: 'p' },
+    };
+    expect(maskSecrets(settings)).toEqual({
       apiToken: '***',
       httpPort: 1,
       mqttPassword: undefined,
+      allowSharedAgentToken: true,
+      diagnostics: { username: 'diag', password: '***' },
     });
   });
 });

@@ -40,12 +40,14 @@ export function withoutConfigFlag(argv: string[]): string[] {
 
 /** The settings as they will be used, secrets masked, for the start-up log line. */
 export function maskSecrets(settings: object): Record<string, unknown> {
-  const secret = /token|password|secret|key$/i;
+  const secret = /token$|password$|secret$|key$/i;
   return Object.fromEntries(
-    Object.entries(settings).map(([key, value]) => [
-      key,
-      secret.test(key) && value !== undefined && typeof value !== 'object' ? '***' : value,
-    ]),
+    Object.entries(settings).map(([key, value]) => {
+      if (value !== null && typeof value === 'object' && !Array.isArray(value)) {
+        return [key, maskSecrets(value)];
+      }
+      return [key, secret.test(key) && typeof value === 'string' ? '***' : value];
+    }),
   );
 }
 
