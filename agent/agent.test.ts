@@ -1,4 +1,4 @@
-import { mkdir, mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, readFile, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { MqttClient } from 'mqtt';
@@ -54,7 +54,7 @@ afterEach(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
-async function startAgent(): Promise<Agent> {
+async function startAgent(settings: Partial<AgentConfig> = {}): Promise<Agent> {
   const config: AgentConfig = {
     mqttUrl: broker.url,
     dataDir: path.join(dir, 'data'),
@@ -64,6 +64,8 @@ async function startAgent(): Promise<Agent> {
     mountRoot: path.join(dir, 'mounts'),
     progressIntervalMs: 200,
     copyBwlimit: 0,
+    deviceGraceMs: 0,
+    ...settings,
   };
   const stream = { write: (line: string) => void logs.push(JSON.parse(line)) };
   const logger = pino({ level: 'debug' }, stream).child({ agentId: AGENT_ID });
@@ -86,9 +88,9 @@ async function stopAgent(agent: Agent): Promise<void> {
   await agent.stop();
 }
 
-function sendCommand(command: object | string): Promise<unknown> {
+function sendCommand(command: object | string, { retain = false } = {}): Promise<unknown> {
   const payload = typeof command === 'string' ? command : JSON.stringify(command);
-  return observer.client.publishAsync(topics.commands(AGENT_ID), payload, { qos: 1 });
+  return observer.client.publishAsync(topics.commands(AGENT_ID), payload, { qos: 1, retain });
 }
 
 const sync = (taskId: string, serialNumber = SERIAL) => ({
@@ -272,18 +274,24 @@ describe('Agent', () => {
     expect(await readdir(deviceDir('meetings/meeting-1/slides'))).toEqual([]);
   });
 
-  it('fails a copy with 1003 when its device directory disappears', async () => {
+  it('fails a copy with 1003 at once when its device directory disappears and there is no grace', async () => {
     await startAgent();
     const taskId = 'task_20251110_172109_a68e8688';
     const release = stall('deck.pdf', meetings['meeting-1']['slides/deck.pdf']);
     await sendCommand(sync(taskId));
     await waitForState(taskId, 'running');
+    await waitFor(
+      'temporary file',
+      async () =>
+        (await readdir(deviceDir('meetings/meeting-1/slides')).catch(() => [])).length > 0,
+    );
 
     await rm(deviceDir(), { recursive: true });
     await waitForState(taskId, 'failed');
     release();
 
-    expect(lastState(taskId)).toMatchObject({ errorCode: ErrorCode.DeviceRemoved });
+    const failed = lastState(taskId);
+    expect(failed, JSON.stringify(failed)).toMatchObject({ errorCode: ErrorCode.DeviceRemoved });
     const presence = observer.messages.filter((m) => m.topic === topics.device(AGENT_ID, SERIAL));
     expect(presence.at(-1)?.body).toMatchObject({ online: false });
   });
@@ -338,5 +346,89 @@ describe('Agent', () => {
     await sendCommand({ type: 'report-state' });
 
     await waitFor('commands heard again', () => states(taskId).length === 5);
+  });
+});
+
+describe('Agent given the same sync command more than once', () => {
+  const fileRequests = (name: string) => server.requests.filter((r) => r.path.endsWith(name));
+  /** Distinct states by seq: a re-told state repeats its seq, a second run would add new ones. */
+  const distinctStates = (taskId: string) => [...new Set(states(taskId))];
+  const copiesStarted = (taskId: string) =>
+    logs.filter((l) => l.taskId === taskId && l.msg === 'copy started').length;
+
+  it('starts one copy when the command arrives twice at once and again mid-copy', async () => {
+    await startAgent();
+    const taskId = 'task_20251110_172109_a68e8690';
+    const release = stall('deck.pdf', meetings['meeting-1']['slides/deck.pdf']);
+
+    await Promise.all([sendCommand(sync(taskId)), sendCommand(sync(taskId))]);
+    await waitForState(taskId, 'running');
+    await waitFor('deck requested', () => fileRequests('deck.pdf').length === 1);
+    const agenda = await stat(deviceDir('meetings/meeting-1/agenda.txt'));
+    await sendCommand(sync(taskId));
+    await waitFor(
+      'duplicate answered',
+      () => logs.filter((l) => l.msg === 'sync received' && l.outcome === 'duplicate').length === 2,
+    );
+    release();
+    await waitForState(taskId, 'completed');
+
+    expect(distinctStates(taskId)).toEqual(['accepted#1', 'running#2', 'completed#3']);
+    expect(states(taskId)).toHaveLength(5); // two of them re-told, never a new seq
+    expect(copiesStarted(taskId)).toBe(1);
+    expect(fileRequests('agenda.txt')).toHaveLength(1);
+    expect(fileRequests('deck.pdf')).toHaveLength(1);
+    expect((await stat(deviceDir('meetings/meeting-1/agenda.txt'))).ino).toBe(agenda.ino);
+  });
+
+  it('does not copy again when a retained sync command is delivered again after a restart', async () => {
+    const first = await startAgent();
+    const taskId = 'task_20251110_172109_a68e8691';
+    await sendCommand(sync(taskId), { retain: true });
+    await waitForState(taskId, 'completed');
+    const deck = await stat(deviceDir('meetings/meeting-1/slides/deck.pdf'));
+    const requests = server.requests.length;
+    await stopAgent(first);
+
+    await startAgent();
+    await waitFor('retained command answered', () =>
+      logs.some((l) => l.msg === 'sync received' && l.outcome === 'duplicate'),
+    );
+    await waitFor(
+      'state re-told',
+      () => states(taskId).filter((s) => s === 'completed#3').length >= 2,
+    );
+
+    expect(distinctStates(taskId)).toEqual(['accepted#1', 'running#2', 'completed#3']);
+    expect(copiesStarted(taskId)).toBe(1);
+    expect(server.requests.length).toBe(requests);
+    expect((await stat(deviceDir('meetings/meeting-1/slides/deck.pdf'))).ino).toBe(deck.ino);
+  });
+
+  it('resumes from its journal, not from a second copy, when the command was queued again while it was down', async () => {
+    const first = await startAgent();
+    const taskId = 'task_20251110_172109_a68e8692';
+    const release = stall('deck.pdf', meetings['meeting-1']['slides/deck.pdf']);
+    await sendCommand(sync(taskId));
+    await waitFor('agenda verified', () =>
+      observer.messages.some((m) => m.topic.endsWith('/progress') && m.body.filesDone === 1),
+    );
+    const agenda = await stat(deviceDir('meetings/meeting-1/agenda.txt'));
+    await stopAgent(first);
+    release();
+    server.intercept = null;
+
+    // QoS 1 to a persistent session: the broker keeps this for the agent until it is back.
+    await sendCommand(sync(taskId));
+    await startAgent();
+    await waitForState(taskId, 'completed');
+    await waitFor('queued command answered', () =>
+      logs.some((l) => l.msg === 'sync received' && l.outcome === 'duplicate'),
+    );
+
+    expect(distinctStates(taskId)).toEqual(['accepted#1', 'running#2', 'completed#3']);
+    expect(lastState(taskId)).toMatchObject({ skippedFiles: 1 });
+    expect(fileRequests('agenda.txt')).toHaveLength(1);
+    expect((await stat(deviceDir('meetings/meeting-1/agenda.txt'))).ino).toBe(agenda.ino);
   });
 });

@@ -1,6 +1,7 @@
 import type { Logger } from '../shared/logger.js';
 import type { Command } from '../shared/messages.js';
 import type { AgentConfig } from './config.js';
+import { DeviceReturnWaiter } from './devices/device-return.js';
 import { DeviceWatcher, type Device } from './devices/device-watcher.js';
 import { DevicePresenceTracker } from './devices/presence.js';
 import type { Journal } from './journal/journal.js';
@@ -31,6 +32,7 @@ export class Agent {
   readonly #watcher: DeviceWatcher;
   readonly #presence: DevicePresenceTracker;
   readonly #runner: TaskRunner;
+  readonly #deviceReturn: DeviceReturnWaiter;
   readonly #timers: NodeJS.Timeout[] = [];
   #deviceEvents: Promise<void> = Promise.resolve();
   #stopping = false;
@@ -47,6 +49,14 @@ export class Agent {
     });
     this.#watcher = new DeviceWatcher(config.mountRoot, { rescanMs: options.rescanMs });
     this.#presence = new DevicePresenceTracker((presence) => this.#link.publishPresence(presence));
+    this.#deviceReturn = new DeviceReturnWaiter({
+      graceMs: config.deviceGraceMs,
+      isPresent: (serialNumber) => this.#presence.get(serialNumber) !== undefined,
+      confirm: async () => {
+        await this.#watcher.rescan();
+        await this.#deviceEvents;
+      },
+    });
     this.#runner = new TaskRunner({
       journal,
       publisher: this.#link,
@@ -55,6 +65,7 @@ export class Agent {
       progressIntervalMs: config.progressIntervalMs,
       bwlimit: config.copyBwlimit,
       logger: this.#log,
+      awaitDeviceReturn: (serialNumber, signal) => this.#deviceReturn.wait(serialNumber, signal),
       copy: options.copy,
     });
     this.#wire();
@@ -118,6 +129,7 @@ export class Agent {
     });
 
     this.#runner.on('ended', (record) => {
+      this.#deviceReturn.forget(record.command.serialNumber);
       this.#presence.refresh(record.command.serialNumber).catch(() => {});
     });
   }
@@ -128,6 +140,7 @@ export class Agent {
         if (online) {
           await this.#presence.add(device);
           this.#runner.deviceOnline(device.serialNumber);
+          this.#deviceReturn.deviceOnline(device.serialNumber);
         } else {
           this.#runner.deviceOffline(device.serialNumber);
           this.#presence.remove(device);

@@ -15,6 +15,7 @@ describe('parseConfig', () => {
       mountRoot: path.resolve('var/mounts'),
       progressIntervalMs: 200,
       copyBwlimit: 0,
+      deviceGraceMs: 60_000,
     });
   });
 
@@ -29,8 +30,9 @@ describe('parseConfig', () => {
         WST_MOUNT_ROOT: '/media/wst',
         WST_PROGRESS_INTERVAL_MS: '500',
         WST_COPY_BWLIMIT: '2M',
+        WST_DEVICE_GRACE_MS: '90000',
       },
-      ['--mount-root', '/mnt/devices', '--copy-bwlimit=512k'],
+      ['--mount-root', '/mnt/devices', '--copy-bwlimit=512k', '--device-grace-ms', '1500'],
     );
 
     expect(config).toMatchObject({
@@ -41,6 +43,7 @@ describe('parseConfig', () => {
       mountRoot: '/mnt/devices',
       progressIntervalMs: 500,
       copyBwlimit: 512 * 1024,
+      deviceGraceMs: 1500,
     });
   });
 
@@ -58,6 +61,7 @@ describe('parseConfig', () => {
     ['WST_PROGRESS_INTERVAL_MS', '-5'],
     ['WST_PROGRESS_INTERVAL_MS', '1.5'],
     ['WST_COPY_BWLIMIT', 'fast'],
+    ['WST_DEVICE_GRACE_MS', '1m'],
   ])('rejects %s=%s with an error naming the variable', (name, value) => {
     expect(() => parseConfig({ ...env, [name]: value }, [], 'h')).toThrow(
       expect.objectContaining({ name: 'ConfigError', message: expect.stringContaining(name) }),

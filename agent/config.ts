@@ -13,6 +13,8 @@ export interface AgentConfig {
   progressIntervalMs: number;
   /** Bytes per second per copy; 0 = unlimited. */
   copyBwlimit: number;
+  /** How long a task whose device went away waits for the same serial number to return. */
+  deviceGraceMs: number;
 }
 
 /** A bad setting; the message names the variable. */
@@ -28,6 +30,7 @@ const flags = {
   'mount-root': 'WST_MOUNT_ROOT',
   'progress-interval-ms': 'WST_PROGRESS_INTERVAL_MS',
   'copy-bwlimit': 'WST_COPY_BWLIMIT',
+  'device-grace-ms': 'WST_DEVICE_GRACE_MS',
 } as const;
 
 /**
@@ -73,6 +76,7 @@ export function parseConfig(
       read('WST_PROGRESS_INTERVAL_MS', '200'),
     ),
     copyBwlimit: byteRate('WST_COPY_BWLIMIT', read('WST_COPY_BWLIMIT', '0')),
+    deviceGraceMs: integer('WST_DEVICE_GRACE_MS', read('WST_DEVICE_GRACE_MS', '60000')),
   };
 }
 

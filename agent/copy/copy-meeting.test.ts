@@ -1,4 +1,4 @@
-import { mkdir, mkdtemp, readdir, readFile, rm, symlink } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, readFile, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -68,6 +68,18 @@ describe('copyMeeting', () => {
 
     expect(result.skippedFiles).toBe(3);
     expect(fileRequests()).toBe(before);
+  });
+
+  it('removes the temporary files an interrupted earlier copy left, even of files now skipped', async () => {
+    await copyMeeting(request());
+    await writeFile(path.join(meetingDir(), '.agenda.txt.wst-part'), 'half');
+    await writeFile(path.join(meetingDir(), 'slides', '.old-name.pdf.wst-part'), 'half');
+    const removed: string[] = [];
+
+    await copyMeeting(request({ onStaleParts: (files) => removed.push(...files) }));
+
+    expect(removed.sort()).toEqual(['.agenda.txt.wst-part', 'slides/.old-name.pdf.wst-part']);
+    expect(await readdir(path.join(meetingDir(), 'slides'))).toEqual(['deck one.pdf', 'notes.md']);
   });
 
   it('retries a file whose download fails and then succeeds', async () => {

@@ -9,10 +9,11 @@ import type { CoordinatorEndpoint } from './coordinator-http.js';
 import { resumableDownload } from './download-file.js';
 import { DirectoryMaker } from './ensure-dir.js';
 import { fetchManifest } from './fetch-manifest.js';
-import { identifyMount, toCopyError, type MountIdentity } from './os-errors.js';
+import { identifyMount, isMountGone, toCopyError, type MountIdentity } from './os-errors.js';
 import { planCopy, type CopyPlan, type VerifiedFile } from './plan.js';
 import type { RateLimiter } from './rate-limiter.js';
 import { withRetries } from './retry.js';
+import { removeStaleParts } from './stale-parts.js';
 import { writeFileAtomically } from './write-file.js';
 
 export interface CopyMeetingRequest {
@@ -25,6 +26,8 @@ export interface CopyMeetingRequest {
   verified?: readonly VerifiedFile[];
   /** Largest file the device's filesystem can hold (FAT32: 4 GiB - 1). */
   maxFileSize?: number;
+  /** The device's filesystem type as mountinfo names it (`vfat`, `fuse.fusefat`, ...). */
+  fsType?: string;
   limiter?: RateLimiter;
   blockSize?: number;
   retryDelayMs?: number;
@@ -33,6 +36,8 @@ export interface CopyMeetingRequest {
   signal?: AbortSignal;
   /** Called once the plan is known, before the first byte is written; names the skipped files. */
   onPlan?: (plan: CopyPlan, manifest: Manifest) => void;
+  /** Called with the temporary files of an earlier, interrupted copy that were removed. */
+  onStaleParts?: (files: string[]) => void;
   onFileStart?: (file: ManifestFile) => void;
   onBytes?: (bytes: number) => void;
   /** Called after each copied file is in place and verified. */
@@ -54,7 +59,7 @@ export interface CopyMeetingResult {
  */
 export async function copyMeeting(request: CopyMeetingRequest): Promise<CopyMeetingResult> {
   const { signal } = request;
-  const mount = await identifyMount(request.mountPath);
+  const mount = await identifyMount(request.mountPath, request.fsType);
   const manifest = await fetchManifest(request.endpoint, request.meetingId, {
     signal,
     baseDelayMs: request.retryDelayMs,
@@ -66,7 +71,10 @@ export async function copyMeeting(request: CopyMeetingRequest): Promise<CopyMeet
     return await copyFiles(manifest, meetingDir, mount, request);
   } catch (error) {
     if (signal?.aborted) throw abortError(signal);
-    throw await toCopyError(error, mount);
+    const failure = await toCopyError(error, mount);
+    // The watcher may have seen the device go while the error was being read.
+    if (signal?.aborted) throw abortError(signal);
+    throw failure;
   }
 }
 
@@ -87,11 +95,13 @@ async function copyFiles(
 
   const directories = new DirectoryMaker(mount.mountPath, meetingDir);
   await directories.ensure(meetingDir);
+  const stale = await removeStaleParts(meetingDir);
+  if (stale.length > 0) request.onStaleParts?.(stale);
   if (plan.copy.length > 0) await removeCompletionRecord(meetingDir);
   for (const file of plan.copy) {
     signal?.throwIfAborted();
     request.onFileStart?.(file);
-    const written = await copyOneFile(file, meetingDir, directories, request);
+    const written = await copyOneFile(file, meetingDir, mount, directories, request);
     request.onFileDone?.({ path: file.path, ...written });
   }
 
@@ -111,11 +121,16 @@ async function copyFiles(
 async function copyOneFile(
   file: ManifestFile,
   meetingDir: string,
+  mount: MountIdentity,
   directories: DirectoryMaker,
   request: CopyMeetingRequest,
 ) {
   const destination = resolveInside(meetingDir, file.path);
   await directories.ensure(path.dirname(destination));
+  // An unmounted device leaves an empty mount point, where mkdir would succeed on the host disk.
+  if (await isMountGone(mount)) {
+    throw new CopyError(ErrorCode.DeviceRemoved, `${mount.mountPath} is no longer the device`);
+  }
 
   return withRetries(
     async () => {
@@ -145,11 +160,18 @@ function checkManifest(manifest: Manifest, request: CopyMeetingRequest): string 
       throw new CopyError(ErrorCode.InvalidManifest, `${JSON.stringify(file.path)}: ${reason}`);
     }
     if (request.maxFileSize !== undefined && file.size > request.maxFileSize) {
-      throw new CopyError(ErrorCode.FileTooLarge, `${file.path}: ${file.size} bytes`);
+      throw new CopyError(ErrorCode.FileTooLarge, tooLarge(file, request));
     }
     seen.add(file.path);
   }
   return meetingDir;
+}
+
+function tooLarge(file: ManifestFile, request: CopyMeetingRequest): string {
+  const limit = request.maxFileSize!;
+  const named = limit === 2 ** 32 - 1 ? `${limit} bytes (4 GiB - 1)` : `${limit} bytes`;
+  const fs = request.fsType ? `a ${request.fsType} filesystem` : "the device's filesystem";
+  return `${file.path} is ${file.size} bytes; ${fs} holds at most ${named} per file`;
 }
 
 function unsafeReason(file: ManifestFile, meetingDir: string, seen: Set<string>): string | null {

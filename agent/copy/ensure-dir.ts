@@ -2,10 +2,12 @@ import { mkdir, realpath } from 'node:fs/promises';
 import path from 'node:path';
 import { ErrorCode } from '../../shared/error-codes.js';
 import { CopyError } from './copy-error.js';
+import { fsyncDirectory } from './fs-sync.js';
 
 /**
- * Creates the directories of a meeting folder and refuses those that a symbolic link on the
- * device leads out of it. Remembers the directories it checked.
+ * Creates the directories of a meeting folder, flushing the entry of each new one to the device,
+ * and refuses those that a symbolic link on the device leads out of it. Remembers the
+ * directories it checked.
  */
 export class DirectoryMaker {
   readonly #mountPath: string;
@@ -37,11 +39,21 @@ export class DirectoryMaker {
   }
 
   async #make(directory: string, within: string): Promise<string> {
-    await mkdir(directory, { recursive: true });
+    const first = await mkdir(directory, { recursive: true });
+    if (first) await flushNewEntries(first, directory);
     const [root, real] = [await realpath(within), await realpath(directory)];
     if (real !== root && !real.startsWith(root + path.sep)) {
       throw new CopyError(ErrorCode.WriteFailed, `${directory} is a link out of its folder`);
     }
     return real;
   }
+}
+
+/** fsyncs the parent of every directory from `first` (the top one created) down to `last`. */
+async function flushNewEntries(first: string, last: string): Promise<void> {
+  const created = [last];
+  while (created[0] !== first && path.dirname(created[0]!) !== created[0]) {
+    created.unshift(path.dirname(created[0]!));
+  }
+  for (const directory of created) await fsyncDirectory(path.dirname(directory));
 }

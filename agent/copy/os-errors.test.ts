@@ -40,6 +40,17 @@ describe('toCopyError', () => {
     expect(error).toMatchObject({ code: ErrorCode.WriteFailed, detail: 'EPERM: boom' });
   });
 
+  it('reads EPERM from a write on fusefat as device full, but not EPERM from creating a file', async () => {
+    const mount = await identifyMount(dir, 'fuse.fusefat');
+    const onWrite = Object.assign(osError('EPERM'), { syscall: 'write' });
+    const onOpen = Object.assign(osError('EPERM'), { syscall: 'open' });
+
+    expect((await toCopyError(onWrite, mount)).code).toBe(ErrorCode.DeviceFull);
+    expect((await toCopyError(onOpen, mount)).code).toBe(ErrorCode.WriteFailed);
+    const elsewhere = await identifyMount(dir, 'ext4');
+    expect((await toCopyError(onWrite, elsewhere)).code).toBe(ErrorCode.WriteFailed);
+  });
+
   it('reports a missing mount as device removed before anything starts', async () => {
     await expect(identifyMount(path.join(dir, 'nope'))).rejects.toMatchObject({
       code: ErrorCode.DeviceRemoved,

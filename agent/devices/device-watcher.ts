@@ -35,6 +35,8 @@ export class DeviceWatcher extends EventEmitter<DeviceWatcherEvents> {
   /** Mount points whose filesystem went away: empty host directories, not devices. */
   readonly #unmounted = new Set<string>();
   #rootDev = 0;
+  #rootIno = 0;
+  #closed = false;
   #chain: Promise<void> = Promise.resolve();
   #watcher: FSWatcher | undefined;
   #timer: NodeJS.Timeout | undefined;
@@ -47,7 +49,15 @@ export class DeviceWatcher extends EventEmitter<DeviceWatcherEvents> {
 
   /** Resolves once the devices present at start have been reported. */
   async start(): Promise<void> {
-    this.#rootDev = (await stat(this.#root)).dev;
+    const root = await stat(this.#root);
+    [this.#rootDev, this.#rootIno] = [root.dev, root.ino];
+    await this.#watch();
+    await this.rescan();
+    this.#timer = setInterval(() => void this.rescan(), this.#rescanMs);
+    this.#timer.unref();
+  }
+
+  async #watch(): Promise<void> {
     const watcher = watch(this.#root, {
       depth: 0,
       ignoreInitial: false,
@@ -61,14 +71,12 @@ export class DeviceWatcher extends EventEmitter<DeviceWatcherEvents> {
     );
     watcher.on('error', (error) => this.emit('error', toError(error)));
     await new Promise<void>((resolve) => watcher.once('ready', resolve));
-    await this.rescan();
-    this.#timer = setInterval(() => void this.rescan(), this.#rescanMs);
-    this.#timer.unref();
   }
 
   /** Checks every directory below the root again; resolves when the events are out. */
   rescan(): Promise<void> {
     return this.#queue(async () => {
+      await this.#checkRoot();
       const names = await readdir(this.#root).catch(() => []);
       const dirs = new Set(names.map((name) => path.join(this.#root, name)));
       for (const dir of this.#entries.keys()) dirs.add(dir);
@@ -88,6 +96,7 @@ export class DeviceWatcher extends EventEmitter<DeviceWatcherEvents> {
   }
 
   async close(): Promise<void> {
+    this.#closed = true;
     clearInterval(this.#timer);
     await this.#watcher?.close();
     await this.#chain;
@@ -105,11 +114,30 @@ export class DeviceWatcher extends EventEmitter<DeviceWatcherEvents> {
     return next;
   }
 
-  async #refresh(dir: string): Promise<void> {
-    const stats = await stat(dir).catch(() => null);
-    if (!stats?.isDirectory()) return this.#drop(dir);
+  /**
+   * A mount root that was removed and created again is a new directory: the old watch saw its
+   * last event, so watch the new one (the rescan finds what is in it).
+   */
+  async #checkRoot(): Promise<void> {
+    const root = await stat(this.#root).catch(() => null);
+    if (!root || this.#closed || root.ino === this.#rootIno) return;
+    [this.#rootDev, this.#rootIno] = [root.dev, root.ino];
+    await this.#watcher?.close();
+    if (!this.#closed) await this.#watch();
+  }
 
+  async #refresh(dir: string): Promise<void> {
     const previous = this.#entries.get(dir);
+    const stats = await stat(dir).catch((error: unknown) => error as NodeJS.ErrnoException);
+    if (stats instanceof Error) {
+      // A FUSE mount whose daemon died answers ENOTCONN until it is unmounted; what is left
+      // after that is the empty mount point, not the device.
+      const gone = stats.code === 'ENOENT' || stats.code === 'ENOTDIR';
+      if (!gone && previous && previous.dev !== this.#rootDev) this.#unmounted.add(dir);
+      return this.#drop(dir, { keepUnmounted: !gone });
+    }
+    if (!stats.isDirectory()) return this.#drop(dir);
+
     if (stats.dev === this.#rootDev) {
       // An unmounted device leaves its mount point behind: an empty directory of the host.
       if (previous && previous.dev !== this.#rootDev) this.#unmounted.add(dir);

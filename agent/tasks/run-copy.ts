@@ -20,6 +20,9 @@ export interface RunCopyOptions {
   signal: AbortSignal;
   onVerified: (file: VerifiedFile) => void;
   onProgress: (progress: TaskProgress) => void;
+  /** What the copy is about to do: files to copy and files already on the device. */
+  onPlan?: (plan: { copyFiles: number; skippedFiles: number; bytesToCopy: number }) => void;
+  onStaleParts?: (files: string[]) => void;
   copy?: typeof copyMeeting;
 }
 
@@ -49,12 +52,19 @@ export async function runCopy(options: RunCopyOptions): Promise<CopyMeetingResul
     mountPath: options.mountPath,
     verified: options.verified,
     maxFileSize: maxFileSizeFor(options.fsType),
+    fsType: options.fsType,
     limiter: createRateLimiter(bwlimit),
     // Smaller blocks under a bandwidth limit keep progress updates smooth.
     blockSize:
       bwlimit > 0 ? clamp(Math.floor(bwlimit / 5), 16 * 1024, DEFAULT_BLOCK_SIZE) : undefined,
     signal,
+    onStaleParts: options.onStaleParts,
     onPlan: (plan, manifest) => {
+      options.onPlan?.({
+        copyFiles: plan.copy.length,
+        skippedFiles: plan.skip.length,
+        bytesToCopy: plan.bytesToCopy,
+      });
       const totalBytes = manifest.files.reduce((sum, file) => sum + file.size, 0);
       meter = new ProgressMeter({
         totalBytes,

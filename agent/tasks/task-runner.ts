@@ -46,6 +46,8 @@ interface TaskRunnerEvents {
 interface Active {
   controller: AbortController;
   done?: Promise<void>;
+  /** Set while the task waits for its device to come back; the device is known to be away. */
+  awaitingDevice?: boolean;
 }
 
 /** Aborts a copy so that it stays resumable: not failed, journal untouched. */
@@ -124,8 +126,9 @@ export class TaskRunner extends EventEmitter<TaskRunnerEvents> {
   deviceOffline(serialNumber: string): void {
     this.#queues.setOnline(serialNumber, false);
     const taskId = this.#queues.running(serialNumber);
+    const active = taskId ? this.#running.get(taskId) : undefined;
     const reason = new CopyError(ErrorCode.DeviceRemoved, 'device removed during the copy');
-    if (taskId) this.#running.get(taskId)?.controller.abort(reason);
+    if (active && !active.awaitingDevice) active.controller.abort(reason);
   }
 
   /** Stops starting tasks and interrupts running copies, leaving them to resume next start. */
@@ -185,6 +188,8 @@ export class TaskRunner extends EventEmitter<TaskRunnerEvents> {
     let failure = error;
     if (isDeviceRemoved(failure) && this.#options.awaitDeviceReturn && !this.#stopping) {
       active.controller = new AbortController();
+      active.awaitingDevice = true;
+      log.warn({ errorDetail: detailOf(failure) }, 'device went away, waiting for it to return');
       try {
         if (await this.#options.awaitDeviceReturn(serialNumber, active.controller.signal)) {
           this.#queues.enqueue(serialNumber, taskId, { front: true });
@@ -192,6 +197,8 @@ export class TaskRunner extends EventEmitter<TaskRunnerEvents> {
         }
       } catch {
         failure = active.controller.signal.reason ?? failure;
+      } finally {
+        active.awaitingDevice = false;
       }
     }
 
@@ -206,6 +213,7 @@ export class TaskRunner extends EventEmitter<TaskRunnerEvents> {
   ): Promise<CopyMeetingResult> {
     const { journal, publisher } = this.#options;
     const { taskId } = record.command;
+    const log = this.#logger(taskId);
     return runCopy({
       command: record.command,
       mountPath: device.mountPath,
@@ -217,6 +225,8 @@ export class TaskRunner extends EventEmitter<TaskRunnerEvents> {
       signal,
       onVerified: (file) => journal.addVerified(taskId, file),
       onProgress: (progress) => publisher.publishProgress(progress),
+      onPlan: (plan) => log.info(plan, 'copy planned'),
+      onStaleParts: (files) => log.warn({ files }, 'removed temporary files of an earlier copy'),
       copy: this.#options.copy,
     });
   }
@@ -234,6 +244,10 @@ export class TaskRunner extends EventEmitter<TaskRunnerEvents> {
     const command = this.#options.journal.get(taskId)?.command;
     return this.#options.logger.child(taskLogFields(taskId, command));
   }
+}
+
+function detailOf(error: unknown): string | undefined {
+  return error instanceof CopyError ? error.detail : undefined;
 }
 
 function isDeviceRemoved(error: unknown): boolean {

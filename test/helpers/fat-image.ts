@@ -34,6 +34,8 @@ export interface MountedImage {
    * fail with ENOTCONN/EIO, and the mount is detached. `unmount()` still has to follow.
    */
   pullOut(): Promise<void>;
+  /** After `pullOut()`: mounts the same image (same loop device) on the same mount point again. */
+  plugIn(): Promise<void>;
   /** Unmounts (retrying while busy), detaches the loop device and deletes the image. */
   unmount(options?: { removeMountPoint?: boolean }): Promise<void>;
 }
@@ -91,8 +93,7 @@ export async function mountImage(
     const device = (await tool('losetup', ['-f', '--show', image])).trim();
     undo.unshift(() => detachLoop(device, image));
     await mkdir(mountPoint, { recursive: true });
-    if (kind === 'fat32') await tool('fusefat', ['-o', 'rw+', device, mountPoint]);
-    else await tool('mount.exfat-fuse', [device, mountPoint]);
+    await fuseMount(kind, device, mountPoint);
     undo.unshift(() => fuseUnmount(mountPoint, true));
 
     const fsType = mountFsType(mountPoint);
@@ -117,15 +118,25 @@ export async function unmountAll(): Promise<void> {
   for (const image of [...mounted]) await image.unmount();
 }
 
+function fuseMount(kind: ImageKind, device: string, mountPoint: string): Promise<string> {
+  if (kind === 'fat32') return tool('fusefat', ['-o', 'rw+', device, mountPoint]);
+  return tool('mount.exfat-fuse', [device, mountPoint]);
+}
+
 type MountFacts = Pick<MountedImage, 'kind' | 'image' | 'device' | 'mountPoint' | 'fsType'>;
 
 function describeMount(facts: MountFacts, imageDir: string): MountedImage {
-  const { device, image, mountPoint } = facts;
+  const { device, image, mountPoint, kind } = facts;
   const result: MountedImage = {
     ...facts,
     pullOut: async () => {
       for (const pid of fuseDaemonPids(device, mountPoint)) process.kill(pid, 'SIGKILL');
       await fuseUnmount(mountPoint, true);
+    },
+    plugIn: async () => {
+      if (mountFsType(mountPoint) !== null) throw new Error(`${mountPoint} is still mounted`);
+      await fuseMount(kind, device, mountPoint);
+      if (!mountFsType(mountPoint)) throw new Error(`${mountPoint} did not mount again`);
     },
     unmount: async ({ removeMountPoint = false } = {}) => {
       if (!mounted.has(result)) return;

@@ -7,6 +7,7 @@ import { afterAll, afterEach, beforeEach } from 'vitest';
 import { unmountAll } from './fat-image.js';
 import { killAll, processesActiveSince } from './processes.js';
 import { removeTempDirs } from './temp-dir.js';
+import { unmountAllTmpfs } from './tmpfs.js';
 
 let testStartedAt = Date.now();
 
@@ -24,5 +25,6 @@ afterEach((context) => {
 afterAll(async () => {
   await killAll();
   await unmountAll();
+  await unmountAllTmpfs();
   await removeTempDirs();
 });

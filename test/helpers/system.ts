@@ -24,6 +24,7 @@ const CLEARED_ENV: Env = {
   WST_AGENT_ID: undefined,
   WST_COPY_BWLIMIT: undefined,
   WST_PROGRESS_INTERVAL_MS: undefined,
+  WST_DEVICE_GRACE_MS: undefined,
 };
 
 export interface CoordinatorOptions {
