@@ -65,6 +65,8 @@ async function startAgent(settings: Partial<AgentConfig> = {}): Promise<Agent> {
     progressIntervalMs: 200,
     copyBwlimit: 0,
     deviceGraceMs: 0,
+    maxParallelCopies: 2,
+    heartbeatMs: 15_000,
     ...settings,
   };
   const stream = { write: (line: string) => void logs.push(JSON.parse(line)) };

@@ -46,6 +46,7 @@ export class Agent {
       agentId: config.agentId,
       token: config.token,
       version: options.version,
+      caFile: config.mqttCaFile,
     });
     this.#watcher = new DeviceWatcher(config.mountRoot, { rescanMs: options.rescanMs });
     this.#presence = new DevicePresenceTracker((presence) => this.#link.publishPresence(presence));
@@ -64,6 +65,7 @@ export class Agent {
       endpoint: { baseUrl: config.coordinatorUrl, agentId: config.agentId, token: config.token },
       progressIntervalMs: config.progressIntervalMs,
       bwlimit: config.copyBwlimit,
+      maxParallelCopies: config.maxParallelCopies,
       logger: this.#log,
       awaitDeviceReturn: (serialNumber, signal) => this.#deviceReturn.wait(serialNumber, signal),
       copy: options.copy,
@@ -83,7 +85,11 @@ export class Agent {
       this.#options.presenceRefreshMs ?? 30_000,
     );
     const prune = setInterval(() => this.#options.journal.prune(7 * 24 * HOUR_MS), HOUR_MS);
-    this.#timers.push(refresh, prune);
+    // A heartbeat: also repairs a retained status that a late will of an old session overwrote.
+    const heartbeat = setInterval(() => {
+      if (this.#link.connected) this.#link.publishStatus(true, this.#presence.serialNumbers());
+    }, this.#options.config.heartbeatMs);
+    this.#timers.push(refresh, prune, heartbeat);
   }
 
   /** Stops taking work, interrupts copies (they resume next start), says offline, disconnects. */

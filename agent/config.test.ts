@@ -16,6 +16,8 @@ describe('parseConfig', () => {
       progressIntervalMs: 200,
       copyBwlimit: 0,
       deviceGraceMs: 60_000,
+      maxParallelCopies: 2,
+      heartbeatMs: 15_000,
     });
   });
 

@@ -15,6 +15,12 @@ export interface AgentConfig {
   copyBwlimit: number;
   /** How long a task whose device went away waits for the same serial number to return. */
   deviceGraceMs: number;
+  /** Copies running at once on this host, across all devices (they share the USB bus). */
+  maxParallelCopies: number;
+  /** How often the agent re-publishes its status, so a coordinator can tell it is alive. */
+  heartbeatMs: number;
+  /** PEM file of the CA that signed an mqtts broker's certificate. */
+  mqttCaFile?: string;
 }
 
 /** A bad setting; the message names the variable. */
@@ -31,7 +37,13 @@ const flags = {
   'progress-interval-ms': 'WST_PROGRESS_INTERVAL_MS',
   'copy-bwlimit': 'WST_COPY_BWLIMIT',
   'device-grace-ms': 'WST_DEVICE_GRACE_MS',
+  'max-parallel-copies': 'WST_MAX_PARALLEL_COPIES',
+  'heartbeat-ms': 'WST_HEARTBEAT_MS',
+  'mqtt-ca': 'WST_MQTT_CA',
 } as const;
+
+/** Every setting the agent reads; a config file may hold only these. */
+export const AGENT_KEYS = [...Object.values(flags), 'WST_AGENT_TOKEN', 'WST_LOG_LEVEL'];
 
 /**
  * Reads the agent's settings from the environment; command-line flags named after the variables
@@ -77,6 +89,9 @@ export function parseConfig(
     ),
     copyBwlimit: byteRate('WST_COPY_BWLIMIT', read('WST_COPY_BWLIMIT', '0')),
     deviceGraceMs: integer('WST_DEVICE_GRACE_MS', read('WST_DEVICE_GRACE_MS', '60000')),
+    maxParallelCopies: positive('WST_MAX_PARALLEL_COPIES', read('WST_MAX_PARALLEL_COPIES', '2')),
+    heartbeatMs: positive('WST_HEARTBEAT_MS', read('WST_HEARTBEAT_MS', '15000')),
+    ...(merged.WST_MQTT_CA?.trim() && { mqttCaFile: path.resolve(merged.WST_MQTT_CA.trim()) }),
   };
 }
 
@@ -105,6 +120,12 @@ function agentId(value: string): string {
 function integer(name: string, value: string): number {
   if (!/^\d+$/.test(value)) throw new ConfigError(`${name} must be a whole number, got ${value}`);
   return Number(value);
+}
+
+function positive(name: string, value: string): number {
+  const number = integer(name, value);
+  if (number < 1) throw new ConfigError(`${name} must be at least 1, got ${value}`);
+  return number;
 }
 
 const UNITS: Record<string, number> = { '': 1, k: 1024, m: 1024 ** 2, g: 1024 ** 3 };

@@ -68,6 +68,8 @@ describe.skipIf(skipMounting(FAT))('a file larger than FAT32 allows (real FAT32 
         progressIntervalMs: 200,
         copyBwlimit: 0,
         deviceGraceMs: 0,
+        maxParallelCopies: 2,
+        heartbeatMs: 15_000,
       },
       journal: await Journal.open(path.join(dir, 'data')),
       logger: pino({ level: 'silent' }),

@@ -2,7 +2,13 @@ import { mkdir } from 'node:fs/promises';
 import { READY_MESSAGES } from '../shared/agent-api.js';
 import { createLogger, type Logger } from '../shared/logger.js';
 import { Agent } from './agent.js';
-import { ConfigError, parseConfig, type AgentConfig } from './config.js';
+import {
+  ConfigFileError,
+  maskSecrets,
+  withConfigFile,
+  withoutConfigFlag,
+} from '../shared/config-file.js';
+import { AGENT_KEYS, ConfigError, parseConfig, type AgentConfig } from './config.js';
 import { Journal } from './journal/journal.js';
 import { AGENT_VERSION } from './version.js';
 
@@ -12,9 +18,13 @@ const logger = createLogger('agent');
 
 let config: AgentConfig;
 try {
-  config = parseConfig(process.env, process.argv.slice(2));
+  const argv = process.argv.slice(2);
+  const env = withConfigFile(process.env, argv, AGENT_KEYS);
+  config = parseConfig(env, withoutConfigFlag(argv));
+  if (env.WST_LOG_LEVEL) logger.level = env.WST_LOG_LEVEL;
+  logger.info({ config: maskSecrets(config) }, 'effective configuration');
 } catch (error) {
-  if (!(error instanceof ConfigError)) throw error;
+  if (!(error instanceof ConfigError || error instanceof ConfigFileError)) throw error;
   logger.fatal(`configuration: ${error.message}`);
   process.exit(2);
 }

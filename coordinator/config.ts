@@ -18,6 +18,8 @@ export interface CoordinatorConfig {
   deviceSettleMs: number;
   /** How long an agent with unfinished subtasks may stay away before they fail with 1005. */
   agentLostTimeoutMs: number;
+  /** An online agent not heard from for this long counts as offline (missed heartbeats). */
+  agentHeartbeatTimeoutMs: number;
   sseKeepAliveMs: number;
   storeCoalesceMs: number;
   /** Subtasks created, persisted and dispatched together. */
@@ -37,6 +39,7 @@ type Env = Record<string, string | undefined>;
 
 /** Every setting the coordinator reads; a config file may hold only these. */
 export const COORDINATOR_KEYS = [
+  'WST_AGENT_HEARTBEAT_TIMEOUT_MS',
   'WST_AGENT_LOST_TIMEOUT_MS',
   'WST_AGENT_TOKEN',
   'WST_ALLOW_SHARED_AGENT_TOKEN',
@@ -100,6 +103,7 @@ export function loadCoordinatorConfig(env: Env, argv: string[] = []): Coordinato
     maxBatchSize: int('WST_MAX_BATCH_SIZE', 10_000, 1, 1_000_000),
     deviceSettleMs: int('WST_DEVICE_SETTLE_MS', 3000, 0, 600_000),
     agentLostTimeoutMs: int('WST_AGENT_LOST_TIMEOUT_MS', 300_000, 100, 86_400_000),
+    agentHeartbeatTimeoutMs: int('WST_AGENT_HEARTBEAT_TIMEOUT_MS', 60_000, 1000, 86_400_000),
     sseKeepAliveMs: int('WST_SSE_KEEPALIVE_MS', 15_000, 100, 600_000),
     storeCoalesceMs: int('WST_STORE_COALESCE_MS', 100, 0, 60_000),
     createChunkSize: int('WST_CREATE_CHUNK_SIZE', 500, 1, 100_000),

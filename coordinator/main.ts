@@ -93,6 +93,14 @@ async function main(): Promise<void> {
   });
   // Agents with unfinished work must report in after a restart, or their subtasks fail in time.
   for (const agentId of book.agentsWithOpenTasks()) watchdog.offline(agentId);
+  // Agents publish a heartbeat; one gone silent (a broker restart lost its will) is offline.
+  const heartbeats = setInterval(() => {
+    for (const agentId of devices.expireSilent(Date.now(), config.agentHeartbeatTimeoutMs)) {
+      watchdog.offline(agentId);
+      log.warn({ agentId }, 'agent missed its heartbeats; marked offline');
+    }
+  }, 1000);
+  heartbeats.unref();
   const creator = new SubtaskCreator({
     book,
     store,
@@ -166,6 +174,7 @@ async function main(): Promise<void> {
     log.info({ signal }, 'coordinator stopping');
     watchdog.stop();
     lifecycle.stop();
+    clearInterval(heartbeats);
     server.close();
     if ('closeAllConnections' in server) server.closeAllConnections();
     await store.close();

@@ -1,4 +1,5 @@
 import { EventEmitter } from 'node:events';
+import { readFileSync } from 'node:fs';
 import { connect, type MqttClient } from 'mqtt';
 import {
   Command,
@@ -16,6 +17,8 @@ export interface AgentLinkOptions {
   token: string;
   version: string;
   reconnectPeriodMs?: number;
+  /** PEM CA for an mqtts broker with a private certificate. */
+  caFile?: string;
 }
 
 interface AgentLinkEvents {
@@ -49,6 +52,7 @@ export class AgentLink extends EventEmitter<AgentLinkEvents> {
       queueQoSZero: false,
       will: this.#will(),
       manualConnect: true,
+      ...(options.caFile && { ca: readFileSync(options.caFile) }),
     });
     this.#client.on('connect', (connack) => void this.#onConnect(connack.sessionPresent));
     this.#client.on('message', (topic, payload) => this.#onMessage(topic, payload));

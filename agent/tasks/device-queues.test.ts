@@ -41,4 +41,17 @@ describe('DeviceQueues', () => {
     expect(queues.next()).toEqual([{ serialNumber: 'A', taskId: 't2' }]);
     expect(queues.running('A')).toBe('t2');
   });
+
+  it('starts at most maxRunning copies across devices, and the next as one ends', () => {
+    const queues = new DeviceQueues(2);
+    for (const serial of ['A', 'B', 'C']) {
+      queues.setOnline(serial, true);
+      queues.enqueue(serial, `t-${serial}`);
+    }
+
+    expect(queues.next().map((s) => s.taskId)).toEqual(['t-A', 't-B']);
+    expect(queues.next()).toEqual([]);
+    queues.finish('A', 't-A');
+    expect(queues.next().map((s) => s.taskId)).toEqual(['t-C']);
+  });
 });

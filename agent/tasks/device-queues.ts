@@ -1,11 +1,16 @@
 /**
- * One FIFO queue of task ids per device serial number, with at most one running task each.
- * Devices run in parallel; a queue only moves while its device is online.
+ * One FIFO queue of task ids per device serial number, with at most one running task each and
+ * at most `maxRunning` across all devices. A queue only moves while its device is online.
  */
 export class DeviceQueues {
   readonly #waiting = new Map<string, string[]>();
   readonly #running = new Map<string, string>();
   readonly #online = new Set<string>();
+  readonly #maxRunning: number;
+
+  constructor(maxRunning = Number.POSITIVE_INFINITY) {
+    this.#maxRunning = maxRunning;
+  }
 
   enqueue(serialNumber: string, taskId: string, { front = false } = {}): void {
     const queue = this.#waiting.get(serialNumber) ?? [];
@@ -41,6 +46,7 @@ export class DeviceQueues {
   next(): { serialNumber: string; taskId: string }[] {
     const started: { serialNumber: string; taskId: string }[] = [];
     for (const [serialNumber, queue] of this.#waiting) {
+      if (this.#running.size >= this.#maxRunning) break;
       if (!this.#online.has(serialNumber) || this.#running.has(serialNumber)) continue;
       const taskId = queue.shift();
       if (!taskId) continue;

@@ -19,6 +19,8 @@ export interface MountedDevice {
 }
 
 export interface TaskRunnerOptions {
+  /** Copies running at once across all devices of this host; unlimited when unset. */
+  maxParallelCopies?: number;
   journal: Journal;
   publisher: {
     publishTaskState(state: TaskState): void;
@@ -61,13 +63,14 @@ class Interrupted extends Error {
  */
 export class TaskRunner extends EventEmitter<TaskRunnerEvents> {
   readonly #options: TaskRunnerOptions;
-  readonly #queues = new DeviceQueues();
+  readonly #queues: DeviceQueues;
   readonly #running = new Map<string, Active>();
   #stopping = false;
 
   constructor(options: TaskRunnerOptions) {
     super();
     this.#options = options;
+    this.#queues = new DeviceQueues(options.maxParallelCopies);
   }
 
   /** Queues every unfinished task of the journal again, oldest first. */

@@ -16,7 +16,10 @@ export interface AgentInfo {
   agentId: string;
   online: boolean;
   version?: string;
+  /** The agent's own clock, from its last status. */
   updatedAt: number;
+  /** The coordinator's clock, when anything was last heard from the agent. */
+  heardAt: number;
 }
 
 /** Which devices are online, on which agent, as the agents' presence messages say. */
@@ -24,14 +27,25 @@ export class DeviceRegistry {
   readonly #devices = new Map<string, DeviceInfo>();
   readonly #agents = new Map<string, AgentInfo>();
 
-  /** Records an agent's status; returns true when the agent has just come online. */
-  updateAgent(agentId: string, status: AgentStatus): boolean {
-    const wasOnline = this.#agents.get(agentId)?.online ?? false;
+  /**
+   * Records an agent's status and says whether it was stale or brought the agent online. A status older
+   * than the one already known is ignored: the will of a session the agent has since replaced
+   * can arrive after the new session said it is online.
+   */
+  updateAgent(
+    agentId: string,
+    status: AgentStatus,
+    now = Date.now(),
+  ): { stale: boolean; cameOnline: boolean } {
+    const known = this.#agents.get(agentId);
+    if (known && status.at < known.updatedAt) return { stale: true, cameOnline: false };
+    const wasOnline = known?.online ?? false;
     this.#agents.set(agentId, {
       agentId,
       online: status.online,
       version: status.version,
       updatedAt: status.at,
+      heardAt: now,
     });
 
     const listed = new Set(status.online ? status.devices : []);
@@ -40,7 +54,7 @@ export class DeviceRegistry {
         device.online = false;
       }
     }
-    return status.online && !wasOnline;
+    return { stale: false, cameOnline: status.online && !wasOnline };
   }
 
   updateDevice(agentId: string, presence: DevicePresence): void {
@@ -57,6 +71,26 @@ export class DeviceRegistry {
       fsType: presence.fsType,
       updatedAt: presence.at,
     });
+  }
+
+  /** Notes that an agent was heard from (any message); it counts as a heartbeat. */
+  heard(agentId: string, now = Date.now()): void {
+    const agent = this.#agents.get(agentId);
+    if (agent) agent.heardAt = now;
+  }
+
+  /** Marks online agents not heard from for `timeoutMs` offline, with their devices; their ids. */
+  expireSilent(now: number, timeoutMs: number): string[] {
+    const expired: string[] = [];
+    for (const agent of this.#agents.values()) {
+      if (!agent.online || now - agent.heardAt < timeoutMs) continue;
+      agent.online = false;
+      for (const device of this.#devices.values()) {
+        if (device.agentId === agent.agentId) device.online = false;
+      }
+      expired.push(agent.agentId);
+    }
+    return expired;
   }
 
   device(serialNumber: string): DeviceInfo | undefined {

@@ -37,13 +37,18 @@ export function createAgentMessageHandler(deps: AgentMessageDeps) {
     if (payload.length === 0) return; // a cleared retained message
 
     const reject = (error: string) => log.warn({ topic, error }, 'dropped malformed agent message');
+    devices.heard(where.agentId);
 
     switch (where.kind) {
       case 'status': {
         const parsed = parseMessage(AgentStatus, payload);
         if (!parsed.ok) return reject(parsed.error);
         if (parsed.value.agentId !== where.agentId) return reject('agentId does not match topic');
-        const cameOnline = devices.updateAgent(where.agentId, parsed.value);
+        const { stale, cameOnline } = devices.updateAgent(where.agentId, parsed.value);
+        if (stale) {
+          log.info({ agentId: where.agentId, online: parsed.value.online }, 'stale agent status ignored');
+          return;
+        }
         if (parsed.value.online) watchdog.online(where.agentId);
         else watchdog.offline(where.agentId);
         log.info({ agentId: where.agentId, online: parsed.value.online }, 'agent status');
