@@ -48,6 +48,11 @@ export const DevicePresence = z.object({
   at: epochMs,
 });
 
+export const RenamedFile = z.object({
+  from: z.string().max(4096),
+  to: z.string().max(4096),
+});
+
 export const TaskStateName = z.enum(['accepted', 'running', 'completed', 'failed']);
 
 export const TaskState = z.object({
@@ -62,6 +67,8 @@ export const TaskState = z.object({
   packageSize: bytes.optional(),
   fileCount: z.number().int().nonnegative().optional(),
   skippedFiles: z.number().int().nonnegative().optional(),
+  /** Files stored under another name because the device's filesystem cannot hold theirs. */
+  renamedFiles: z.array(RenamedFile).max(10_000).optional(),
   errorCode: z.number().int().optional(),
   errorMessage: z.string().max(512).optional(),
   errorDetail: z.string().max(2048).optional(),
@@ -90,6 +97,7 @@ export type Command = z.infer<typeof Command>;
 export type AgentStatus = z.infer<typeof AgentStatus>;
 export type DevicePresence = z.infer<typeof DevicePresence>;
 export type TaskStateName = z.infer<typeof TaskStateName>;
+export type RenamedFile = z.infer<typeof RenamedFile>;
 export type TaskState = z.infer<typeof TaskState>;
 export type TaskProgress = z.infer<typeof TaskProgress>;
 

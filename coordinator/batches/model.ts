@@ -33,6 +33,8 @@ export interface SubtaskRecord {
   packageSize?: number;
   fileCount?: number;
   skippedFiles?: number;
+  /** Files stored under another name on the device (names its filesystem cannot hold). */
+  renamedFiles?: { from: string; to: string }[];
   errorCode?: number;
   errorMessage?: string;
   errorDetail?: string;

@@ -39,6 +39,7 @@ export function taskView(subtask: SubtaskRecord, progress: TaskProgress | undefi
       completedAt: isoSeconds(subtask.completedAt ?? subtask.createdAt ?? 0),
       packageSize: subtask.packageSize ?? 0,
       fileCount: subtask.fileCount ?? 0,
+      ...(subtask.renamedFiles && { renamedFiles: subtask.renamedFiles }),
     }),
     ...(subtask.status === 'running' && { percent: progress?.percent ?? 0 }),
     ...((subtask.status === 'failed' || subtask.status === 'cancelled') && {

@@ -61,6 +61,7 @@ function changeFor(message: TaskState): Partial<SubtaskRecord> {
     change.packageSize = message.packageSize;
     change.fileCount = message.fileCount;
     change.skippedFiles = message.skippedFiles;
+    if (message.renamedFiles?.length) change.renamedFiles = message.renamedFiles;
   }
   if (status === 'failed' || status === 'cancelled') {
     change.errorCode = message.errorCode;

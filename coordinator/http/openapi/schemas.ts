@@ -79,6 +79,7 @@ export const TaskView = z.object({
   waitUntil: isoSeconds.optional(),
   attempt: z.number().int().min(2).optional(),
   history: z.array(Attempt).optional(),
+  renamedFiles: z.array(z.object({ from: z.string(), to: z.string() })).optional(),
 });
 
 export const BatchTasks = z.object({ batchId: z.string(), tasks: z.array(TaskView) });
