@@ -1,6 +1,6 @@
 import { mkdir } from 'node:fs/promises';
 import { READY_MESSAGES } from '../shared/agent-api.js';
-import { createLogger, type Logger } from '../shared/logger.js';
+import { announce, createLogger, type Logger } from '../shared/logger.js';
 import { Agent } from './agent.js';
 import {
   ConfigFileError,
@@ -36,7 +36,7 @@ process.on('unhandledRejection', (err) => log.error({ err }, 'unhandled rejectio
 
 try {
   const agent = await start(config, log);
-  logger.info({ agentId, mountRoot, mqttUrl }, READY_MESSAGES.agent);
+  announce(logger, { agentId, mountRoot, mqttUrl }, READY_MESSAGES.agent);
   process.once('SIGTERM', () => void stop(agent, 'SIGTERM'));
   process.once('SIGINT', () => void stop(agent, 'SIGINT'));
 } catch (err) {

@@ -10,7 +10,7 @@ import {
   withConfigFile,
   withoutConfigFlag,
 } from '../shared/config-file.js';
-import { createLogger } from '../shared/logger.js';
+import { announce, createLogger } from '../shared/logger.js';
 import { BatchBook } from './batches/batch-book.js';
 import { SubtaskCreator } from './batches/subtask-creator.js';
 import { AgentCredentials } from './agents/agent-credentials.js';
@@ -186,7 +186,8 @@ async function main(): Promise<void> {
   process.on('SIGTERM', () => void stop('SIGTERM'));
   process.on('SIGINT', () => void stop('SIGINT'));
 
-  log.info(
+  announce(
+    log,
     {
       httpUrl: `http://${reachable(config.httpHost)}:${httpPort}`,
       mqttUrl: broker.url,

@@ -12,3 +12,11 @@ export function createLogger(name: string): Logger {
     redact: { paths: ['token', '*.token', 'password', '*.password'], censor: '[secret]' },
   });
 }
+
+/**
+ * Logs a line that scripts and supervisors wait for (`coordinator ready`, `agent ready`) at info
+ * level even when `WST_LOG_LEVEL` is higher, so a quiet log level cannot hide it.
+ */
+export function announce(logger: Logger, fields: object, msg: string): void {
+  logger.child({}, { level: 'info' }).info(fields, msg);
+}

@@ -36,6 +36,8 @@ export const AgentStatus = z.object({
   version: z.string().max(64).optional(),
   devices: z.array(id).default([]),
   at: epochMs,
+  /** The agent's connection; a will names the connection it belongs to. */
+  session: z.string().max(64).optional(),
 });
 
 export const DevicePresence = z.object({

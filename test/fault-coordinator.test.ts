@@ -53,9 +53,12 @@ describe('coordinator faults', () => {
   it('resumes creating a 50 × 20 batch after a SIGKILL mid-creation: one subtask per pair, each run once', async () => {
     const serials = Array.from({ length: 20 }, (_, i) => `DEV${String(i).padStart(3, '0')}`);
     const meetings = Array.from({ length: 50 }, (_, i) => `m${String(i).padStart(2, '0')}`);
-    let { coordinator, agent, mountRoot, api } = await systemWithDevices(serials, {
-      WST_CREATE_CHUNK_SIZE: '5',
-    });
+    let { coordinator, agent, mountRoot, api } = await systemWithDevices(
+      serials,
+      { WST_CREATE_CHUNK_SIZE: '5' },
+      // 1000 tiny copies: one per device at once, not the USB-friendly default of 2 per host.
+      { env: { WST_MAX_PARALLEL_COPIES: '20' } },
+    );
     for (const meeting of meetings) {
       await makeMeeting(coordinator.meetingsDir, meeting, { 'a.txt': `${meeting}\n` });
     }

@@ -93,7 +93,8 @@ async function* readChunks(
   } catch (error) {
     throw downloadError(error, relativePath, signal);
   } finally {
-    response.destroy();
+    // A body read to its end leaves the socket to the keep-alive pool for the next file.
+    if (!response.complete) response.destroy();
   }
 
   if (Number.isFinite(expected) && received !== expected) {

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { EventEmitter } from 'node:events';
 import { readFileSync } from 'node:fs';
 import { connect, type MqttClient } from 'mqtt';
@@ -37,6 +38,8 @@ interface AgentLinkEvents {
 export class AgentLink extends EventEmitter<AgentLinkEvents> {
   readonly #options: AgentLinkOptions;
   readonly #client: MqttClient;
+  /** New for every connection; its will carries it, so a late will of an old one is told apart. */
+  #session = randomUUID();
 
   constructor(options: AgentLinkOptions) {
     super();
@@ -58,8 +61,11 @@ export class AgentLink extends EventEmitter<AgentLinkEvents> {
     this.#client.on('message', (topic, payload) => this.#onMessage(topic, payload));
     this.#client.on('offline', () => this.emit('offline'));
     this.#client.on('error', (error) => this.emit('error', error));
-    // The will's timestamp should tell when the agent was last heard of, not when it started.
-    this.#client.on('reconnect', () => (this.#client.options.will = this.#will()));
+    // Each connection is a new session with its own will.
+    this.#client.on('reconnect', () => {
+      this.#session = randomUUID();
+      this.#client.options.will = this.#will();
+    });
   }
 
   start(): void {
@@ -77,6 +83,7 @@ export class AgentLink extends EventEmitter<AgentLinkEvents> {
       version: this.#options.version,
       devices,
       at: Date.now(),
+      session: this.#session,
     };
     this.#publish(topics.agentStatus(this.#options.agentId), status, 1, true);
   }
@@ -134,7 +141,7 @@ export class AgentLink extends EventEmitter<AgentLinkEvents> {
 
   #offlineStatus(): AgentStatus {
     const { agentId, version } = this.#options;
-    return { agentId, online: false, version, devices: [], at: Date.now() };
+    return { agentId, online: false, version, devices: [], at: Date.now(), session: this.#session };
   }
 
   #will() {

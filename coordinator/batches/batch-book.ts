@@ -1,3 +1,4 @@
+import { newBatchId, newTaskId } from '../../shared/ids.js';
 import { deriveBatchStatus } from './batch-status.js';
 import {
   isTerminal,
@@ -45,6 +46,21 @@ export class BatchBook {
     if (record.idempotencyKey) this.#byIdempotencyKey.set(record.idempotencyKey, batch);
     for (const subtask of record.subtasks) this.#index(batch, subtask);
     return batch;
+  }
+
+  /** A task id no subtask has: ids are stamped to the second, so a big batch could repeat one. */
+  unusedTaskId(at: Date): string {
+    let id: string;
+    do id = newTaskId(at);
+    while (this.#tasks.has(id));
+    return id;
+  }
+
+  unusedBatchId(at: Date): string {
+    let id: string;
+    do id = newBatchId(at);
+    while (this.#batches.has(id));
+    return id;
   }
 
   get(batchId: string): Batch | undefined {

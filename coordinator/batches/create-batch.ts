@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
-import { ID_PATTERN, newBatchId } from '../../shared/ids.js';
+import { ID_PATTERN } from '../../shared/ids.js';
 import type { BatchRecord } from './model.js';
 
 const DEFAULT_WAIT_SECONDS = 300;
@@ -51,11 +51,11 @@ export function requestHash(body: CreateBatchBody): string {
 }
 
 /** A new batch record; repeated ids are merged, first occurrence kept. */
-export function newBatchRecord(body: CreateBatchBody, now: number): BatchRecord {
+export function newBatchRecord(body: CreateBatchBody, batchId: string, now: number): BatchRecord {
   const meetingIds = [...new Set(body.meetingIds)];
   const serialNumbers = [...new Set(body.serialNumbers)];
   return {
-    batchId: newBatchId(new Date(now)),
+    batchId,
     meetingIds,
     serialNumbers,
     metadata: body.metadata ?? {},

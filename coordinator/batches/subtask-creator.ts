@@ -1,5 +1,4 @@
 import { ErrorCode, errorMessage } from '../../shared/error-codes.js';
-import { newTaskId } from '../../shared/ids.js';
 import type { DeviceRegistry } from '../devices/device-registry.js';
 import type { MeetingLibrary } from '../library/library.js';
 import type { Store } from '../store/store.js';
@@ -105,7 +104,8 @@ export class SubtaskCreator {
     if (!agentId) return ended(meetingId, serialNumber, 'failed', ErrorCode.DeviceOffline);
 
     const now = Date.now();
-    return { meetingId, serialNumber, status: 'pending', taskId: newTaskId(new Date(now)), agentId, createdAt: now };
+    const taskId = this.#o.book.unusedTaskId(new Date(now));
+    return { meetingId, serialNumber, status: 'pending', taskId, agentId, createdAt: now };
   }
 }
 

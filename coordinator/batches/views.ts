@@ -76,6 +76,7 @@ export function progressView(batchId: string, subtask: SubtaskRecord, progress?:
     currentFile: done ? null : (progress?.currentFile ?? null),
     filesDone: done ? (subtask.fileCount ?? 0) : (progress?.filesDone ?? 0),
     fileCount: progress?.fileCount ?? subtask.fileCount ?? 0,
+    ...(progress && !done && { at: progress.at }),
     ...(done && { completedAt: isoSeconds(subtask.completedAt ?? 0) }),
     ...((subtask.status === 'failed' || subtask.status === 'cancelled') && {
       errorCode: subtask.errorCode,

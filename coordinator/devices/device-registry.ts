@@ -20,6 +20,8 @@ export interface AgentInfo {
   updatedAt: number;
   /** The coordinator's clock, when anything was last heard from the agent. */
   heardAt: number;
+  /** The agent connection that last said it is online. */
+  session?: string;
 }
 
 /** Which devices are online, on which agent, as the agents' presence messages say. */
@@ -28,9 +30,9 @@ export class DeviceRegistry {
   readonly #agents = new Map<string, AgentInfo>();
 
   /**
-   * Records an agent's status and says whether it was stale or brought the agent online. A status older
-   * than the one already known is ignored: the will of a session the agent has since replaced
-   * can arrive after the new session said it is online.
+   * Records an agent's status and says whether it was stale or brought the agent online. An
+   * offline status from another connection than the one that last said online is stale: the will
+   * of a connection the agent has since replaced can arrive after the new one said it is online.
    */
   updateAgent(
     agentId: string,
@@ -38,7 +40,8 @@ export class DeviceRegistry {
     now = Date.now(),
   ): { stale: boolean; cameOnline: boolean } {
     const known = this.#agents.get(agentId);
-    if (known && status.at < known.updatedAt) return { stale: true, cameOnline: false };
+    const otherSession = known?.session && status.session && status.session !== known.session;
+    if (!status.online && known?.online && otherSession) return { stale: true, cameOnline: false };
     const wasOnline = known?.online ?? false;
     this.#agents.set(agentId, {
       agentId,
@@ -46,6 +49,7 @@ export class DeviceRegistry {
       version: status.version,
       updatedAt: status.at,
       heardAt: now,
+      session: status.session,
     });
 
     const listed = new Set(status.online ? status.devices : []);

@@ -3,7 +3,7 @@ import path from 'node:path';
 import fg from 'fast-glob';
 import { ID_PATTERN } from '../../shared/ids.js';
 import { COMPLETION_RECORD, type Manifest } from '../../shared/manifest.js';
-import { isSafeRelativePath, resolveInside } from '../../shared/safe-path.js';
+import { isSafeRelativePath } from '../../shared/safe-path.js';
 import { hashFile } from '../../shared/hash-file.js';
 
 export interface MeetingSummary {
@@ -65,13 +65,21 @@ export class MeetingLibrary {
    * inside the meeting's folder qualify.
    */
   async resolveFile(meetingId: string, relativePath: string): Promise<string | null> {
-    if (!ID_PATTERN.test(meetingId) || !isSafeRelativePath(relativePath)) return null;
-    const files = await this.#listFiles(meetingId);
-    if (!files?.includes(relativePath)) return null;
+    if (!ID_PATTERN.test(meetingId) || !isServable(relativePath)) return null;
+    if (!(await this.has(meetingId))) return null;
 
-    const full = resolveInside(path.join(this.dir, meetingId), relativePath);
-    const info = await lstat(full).catch(() => null);
-    return info?.isFile() ? full : null;
+    // The same files the manifest lists (a glob that follows no link), found in O(depth) calls
+    // instead of listing the whole meeting on every request: each step must be a real
+    // directory, the last a regular file.
+    const segments = relativePath.split('/');
+    let current = path.join(this.dir, meetingId);
+    for (const [index, segment] of segments.entries()) {
+      current = path.join(current, segment);
+      const info = await lstat(current).catch(() => null);
+      const last = index === segments.length - 1;
+      if (!info || (last ? !info.isFile() : !info.isDirectory())) return null;
+    }
+    return current;
   }
 
   async #summarise(meetingId: string): Promise<MeetingSummary> {

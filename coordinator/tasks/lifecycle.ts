@@ -1,5 +1,4 @@
 import { ErrorCode, errorMessage, type ErrorCodeValue } from '../../shared/error-codes.js';
-import { newTaskId } from '../../shared/ids.js';
 import type { TaskState } from '../../shared/messages.js';
 import type { Batch, BatchBook, TaskRef } from '../batches/batch-book.js';
 import { isTerminal, type SubtaskRecord } from '../batches/model.js';
@@ -166,7 +165,7 @@ export class TaskLifecycle {
     this.#d.book.updateSubtask(
       ref,
       {
-        taskId: newTaskId(new Date(now)),
+        taskId: this.#d.book.unusedTaskId(new Date(now)),
         agentId,
         createdAt: now,
         waitUntil: undefined,

@@ -112,6 +112,8 @@ export const ProgressEvent = z.object({
   currentFile: z.string().nullable(),
   filesDone: count,
   fileCount: count,
+  /** The agent's clock (epoch ms) when it measured this progress. */
+  at: z.number().int().optional(),
   completedAt: isoSeconds.optional(),
   errorCode: z.number().int().optional(),
   errorMessage: z.string().optional(),

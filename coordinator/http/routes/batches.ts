@@ -32,7 +32,8 @@ export function batchRoutes(s: Services): Hono {
       return ok(c, createdView(s, earlier));
     }
 
-    const record = newBatchRecord(parsed.data, Date.now());
+    const now = Date.now();
+    const record = newBatchRecord(parsed.data, s.book.unusedBatchId(new Date(now)), now);
     if (key !== undefined) Object.assign(record, { idempotencyKey: key, requestHash: hash });
     if (record.totalCount > s.limits.maxBatchSize) {
       throw new ApiError(
