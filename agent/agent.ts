@@ -49,7 +49,13 @@ export class Agent {
       caFile: config.mqttCaFile,
     });
     this.#watcher = new DeviceWatcher(config.mountRoot, { rescanMs: options.rescanMs });
-    this.#presence = new DevicePresenceTracker((presence) => this.#link.publishPresence(presence));
+    this.#presence = new DevicePresenceTracker(
+      (presence) => this.#link.publishPresence(presence),
+      {
+        afterMs: config.deviceGraceMs,
+        clear: (serialNumber) => this.#link.clearPresence(serialNumber),
+      },
+    );
     this.#deviceReturn = new DeviceReturnWaiter({
       graceMs: config.deviceGraceMs,
       isPresent: (serialNumber) => this.#presence.get(serialNumber) !== undefined,
@@ -96,6 +102,7 @@ export class Agent {
   async stop(): Promise<void> {
     this.#stopping = true;
     for (const timer of this.#timers) clearInterval(timer);
+    this.#presence.close();
     await this.#runner.stop();
     await this.#watcher.close();
     await this.#deviceEvents;

@@ -4,6 +4,7 @@ import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { serve } from '@hono/node-server';
 import { READY_MESSAGES } from '../shared/agent-api.js';
+import { topics } from '../shared/topics.js';
 import {
   ConfigFileError,
   maskSecrets,
@@ -63,10 +64,6 @@ async function main(): Promise<void> {
   const credentials = new AgentCredentials(config.dataDir);
   await credentials.load();
   const broker = await startBroker(config, agentToken, credentials, log);
-  watchCredentials(credentials, (revoked) => {
-    const closed = broker.embedded?.disconnectAgents(revoked) ?? 0;
-    if (closed > 0) log.warn({ agentIds: revoked }, 'disconnected revoked agents');
-  });
   let handleMessage: (topic: string, payload: Buffer) => void = () => undefined;
   const client = await CoordinatorClient.connect({
     url: broker.url,
@@ -76,6 +73,17 @@ async function main(): Promise<void> {
     onMessage: (topic, payload) => handleMessage(topic, payload),
     onConnect: () => log.info({ mqttUrl: broker.url }, 'connected to broker'),
     onError: (err) => log.warn({ err }, 'broker connection error'),
+  });
+  watchCredentials(credentials, (revoked) => {
+    const closed = broker.embedded?.disconnectAgents(revoked) ?? 0;
+    if (closed > 0) log.warn({ agentIds: revoked }, 'disconnected revoked agents');
+    // A revoked agent is gone for good: its retained status and devices would only be ghosts.
+    for (const agentId of revoked) {
+      for (const serial of devices.forgetAgent(agentId)) {
+        client.clearRetained(topics.device(agentId, serial));
+      }
+      client.clearRetained(topics.agentStatus(agentId));
+    }
   });
   const lifecycle = new TaskLifecycle({
     book,

@@ -15,12 +15,24 @@ interface Known extends Device {
 export class DevicePresenceTracker {
   readonly #publish: (presence: DevicePresence) => void;
   readonly #devices = new Map<string, Known>();
+  readonly #forget?: { afterMs: number; clear: (serialNumber: string) => void };
+  readonly #forgetTimers = new Map<string, NodeJS.Timeout>();
 
-  constructor(publish: (presence: DevicePresence) => void) {
+  /**
+   * With `forget`, a device that stays away `afterMs` (the grace period) has its retained
+   * presence cleared, so MQTT tools do not show a ghost of it.
+   */
+  constructor(
+    publish: (presence: DevicePresence) => void,
+    forget?: { afterMs: number; clear: (serialNumber: string) => void },
+  ) {
     this.#publish = publish;
+    this.#forget = forget;
   }
 
   async add(device: Device): Promise<void> {
+    clearTimeout(this.#forgetTimers.get(device.serialNumber));
+    this.#forgetTimers.delete(device.serialNumber);
     const known: Known = { ...device, fsType: await readFsType(device.mountPath) };
     known.space = await readSpace(device.mountPath).catch(() => null);
     this.#devices.set(device.serialNumber, known);
@@ -35,6 +47,21 @@ export class DevicePresenceTracker {
       mountPath: device.mountPath,
       at: Date.now(),
     });
+    if (!this.#forget) return;
+    const { afterMs, clear } = this.#forget;
+    clearTimeout(this.#forgetTimers.get(device.serialNumber));
+    const timer = setTimeout(() => {
+      this.#forgetTimers.delete(device.serialNumber);
+      if (!this.#devices.has(device.serialNumber)) clear(device.serialNumber);
+    }, afterMs);
+    timer.unref();
+    this.#forgetTimers.set(device.serialNumber, timer);
+  }
+
+  /** Stops pending clears (the agent is stopping). */
+  close(): void {
+    for (const timer of this.#forgetTimers.values()) clearTimeout(timer);
+    this.#forgetTimers.clear();
   }
 
   /** Reads free space again (of one device or all) and publishes what changed. */

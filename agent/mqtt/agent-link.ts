@@ -88,6 +88,14 @@ export class AgentLink extends EventEmitter<AgentLinkEvents> {
     this.#publish(topics.agentStatus(this.#options.agentId), status, 1, true);
   }
 
+  /** Removes a device's retained presence: it is gone for good. */
+  clearPresence(serialNumber: string): void {
+    const topic = topics.device(this.#options.agentId, serialNumber);
+    this.#client.publish(topic, '', { qos: 1, retain: true }, (error) => {
+      if (error) this.emit('error', error);
+    });
+  }
+
   publishPresence(presence: DevicePresence): void {
     this.#publish(topics.device(this.#options.agentId, presence.serialNumber), presence, 1, true);
   }

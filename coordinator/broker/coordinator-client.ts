@@ -73,6 +73,11 @@ export class CoordinatorClient implements CommandChannel {
     });
   }
 
+  /** Removes a retained message, so MQTT tools stop showing what it said. */
+  clearRetained(topic: string): void {
+    this.#client.publish(topic, '', { qos: 1, retain: true }, (error) => error && this.#onError(error));
+  }
+
   async close(): Promise<void> {
     await this.#client.endAsync();
   }

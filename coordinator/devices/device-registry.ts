@@ -77,6 +77,21 @@ export class DeviceRegistry {
     });
   }
 
+  /** Drops a device its agent has forgotten (retained presence cleared). */
+  forgetDevice(agentId: string, serialNumber: string): void {
+    if (this.#devices.get(serialNumber)?.agentId === agentId) this.#devices.delete(serialNumber);
+  }
+
+  /** Drops an agent and its devices (revoked for good). */
+  forgetAgent(agentId: string): string[] {
+    const serials = [...this.#devices.values()]
+      .filter((d) => d.agentId === agentId)
+      .map((d) => d.serialNumber);
+    for (const serial of serials) this.#devices.delete(serial);
+    this.#agents.delete(agentId);
+    return serials;
+  }
+
   /** Notes that an agent was heard from (any message); it counts as a heartbeat. */
   heard(agentId: string, now = Date.now()): void {
     const agent = this.#agents.get(agentId);

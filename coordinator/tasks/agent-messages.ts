@@ -34,7 +34,11 @@ export function createAgentMessageHandler(deps: AgentMessageDeps) {
   return function handleAgentMessage(topic: string, payload: Buffer): void {
     const where = parseTopic(topic);
     if (!where || where.kind === 'commands') return;
-    if (payload.length === 0) return; // a cleared retained message
+    if (payload.length === 0) {
+      // A cleared retained message: the agent has forgotten the device for good.
+      if (where.kind === 'device') devices.forgetDevice(where.agentId, where.serialNumber);
+      return;
+    }
 
     const reject = (error: string) => log.warn({ topic, error }, 'dropped malformed agent message');
     devices.heard(where.agentId);
