@@ -11,7 +11,8 @@ export interface CompletionRecord {
   completedAt: string;
   packageSize: number;
   fileCount: number;
-  files: { path: string; size: number; sha256: string }[];
+  /** `path` is the library's name; `devicePath` is set where the file lies under another. */
+  files: { path: string; devicePath?: string; size: number; sha256: string }[];
 }
 
 /** Writes `.wst-sync.json` into the meeting folder the same way as a meeting file. */

@@ -109,7 +109,7 @@ describe('copyMeeting', () => {
     expect(await readdir(meetingDir())).toEqual([]);
   });
 
-  it.each(['../../escape.txt', '.wst-sync.json', 'agenda.txt'])(
+  it.each(['../../escape.txt', '.wst-sync.json', '.WST-Sync.JSON', 'agenda.txt'])(
     'fails with 1011 and writes nothing when the manifest lists %s (unsafe, reserved or twice)',
     async (badPath) => {
       const good = server.manifest('m1');

@@ -1,16 +1,18 @@
 import path from 'node:path';
 import { ErrorCode } from '../../shared/error-codes.js';
 import { COMPLETION_RECORD, type Manifest, type ManifestFile } from '../../shared/manifest.js';
+import type { RenamedFile } from '../../shared/messages.js';
 import { resolveInside } from '../../shared/safe-path.js';
 import { readSpace } from '../devices/space.js';
 import { writeCompletionRecord, removeCompletionRecord } from './completion-record.js';
 import { abortError, CopyError } from './copy-error.js';
 import type { CoordinatorEndpoint } from './coordinator-http.js';
 import { resumableDownload } from './download-file.js';
+import { planDeviceNames } from './device-names.js';
 import { DirectoryMaker } from './ensure-dir.js';
 import { fetchManifest } from './fetch-manifest.js';
 import { identifyMount, isMountGone, toCopyError, type MountIdentity } from './os-errors.js';
-import { planCopy, type CopyPlan, type VerifiedFile } from './plan.js';
+import { planCopy, type CopyPlan, type DeviceFile, type VerifiedFile } from './plan.js';
 import type { RateLimiter } from './rate-limiter.js';
 import { withRetries } from './retry.js';
 import { removeStaleParts } from './stale-parts.js';
@@ -51,6 +53,8 @@ export interface CopyMeetingResult {
   packageSize: number;
   fileCount: number;
   skippedFiles: number;
+  /** Files stored under another name because the device's filesystem cannot hold theirs. */
+  renamedFiles?: RenamedFile[];
 }
 
 /**
@@ -85,7 +89,12 @@ async function copyFiles(
   request: CopyMeetingRequest,
 ): Promise<CopyMeetingResult> {
   const { signal } = request;
-  const plan = await planCopy(manifest.files, meetingDir, request.verified, signal);
+  const names = planDeviceNames(manifest.files.map((file) => file.path), request.fsType);
+  const files = manifest.files.map((file): DeviceFile => {
+    const devicePath = names.devicePaths.get(file.path)!;
+    return devicePath === file.path ? file : { ...file, devicePath };
+  });
+  const plan = await planCopy(files, meetingDir, request.verified, signal);
   const space = await readSpace(mount.mountPath);
   if (space && plan.bytesToCopy > space.freeBytes) {
     const detail = `needs ${plan.bytesToCopy} bytes, ${space.freeBytes} free`;
@@ -102,7 +111,8 @@ async function copyFiles(
     signal?.throwIfAborted();
     request.onFileStart?.(file);
     const written = await copyOneFile(file, meetingDir, mount, directories, request);
-    request.onFileDone?.({ path: file.path, ...written });
+    const { path: libraryPath, devicePath } = file;
+    request.onFileDone?.({ path: libraryPath, ...(devicePath && { devicePath }), ...written });
   }
 
   const packageSize = manifest.files.reduce((sum, file) => sum + file.size, 0);
@@ -113,19 +123,29 @@ async function copyFiles(
     completedAt: new Date().toISOString(),
     packageSize,
     fileCount: manifest.files.length,
-    files: manifest.files.map(({ path, size, sha256 }) => ({ path, size, sha256 })),
+    files: files.map(({ path, devicePath, size, sha256 }) => ({
+      path,
+      ...(devicePath && { devicePath }),
+      size,
+      sha256,
+    })),
   });
-  return { packageSize, fileCount: manifest.files.length, skippedFiles: plan.skip.length };
+  return {
+    packageSize,
+    fileCount: manifest.files.length,
+    skippedFiles: plan.skip.length,
+    ...(names.renamed.length > 0 && { renamedFiles: names.renamed }),
+  };
 }
 
 async function copyOneFile(
-  file: ManifestFile,
+  file: DeviceFile,
   meetingDir: string,
   mount: MountIdentity,
   directories: DirectoryMaker,
   request: CopyMeetingRequest,
 ) {
-  const destination = resolveInside(meetingDir, file.path);
+  const destination = resolveInside(meetingDir, file.devicePath ?? file.path);
   await directories.ensure(path.dirname(destination));
   // An unmounted device leaves an empty mount point, where mkdir would succeed on the host disk.
   if (await isMountGone(mount)) {
@@ -181,6 +201,8 @@ function unsafeReason(file: ManifestFile, meetingDir: string, seen: Set<string>)
     return error instanceof Error ? error.message : 'unsafe path';
   }
   if (seen.has(file.path)) return 'listed twice';
-  if (file.path === COMPLETION_RECORD || file.path.endsWith('.wst-part')) return 'reserved name';
+  // Lower case: FAT and exFAT would take `.WST-SYNC.JSON` for the completion record.
+  const name = file.path.toLowerCase();
+  if (name === COMPLETION_RECORD || name.endsWith('.wst-part')) return 'reserved name';
   return null;
 }

@@ -69,4 +69,32 @@ describe('planCopy', () => {
 
     expect(plan.copy).toHaveLength(2);
   });
+
+  it('looks for a renamed file under its device path and reports both names', async () => {
+    await writeFile(path.join(dir, 'docs/q_.txt'), 'asked');
+    const file = { ...entry('docs/q?.txt', 'asked'), devicePath: 'docs/q_.txt' };
+
+    const plan = await planCopy([file], dir);
+
+    expect(plan.skip).toEqual([
+      {
+        path: 'docs/q?.txt',
+        devicePath: 'docs/q_.txt',
+        size: 5,
+        sha256: file.sha256,
+        mtimeMs: expect.any(Number),
+      },
+    ]);
+  });
+
+  it('does not trust a journal entry verified under another device name', async () => {
+    const onDevice = path.join(dir, 'docs/deck (2).pptx');
+    await writeFile(onDevice, 'AAAA');
+    const { mtimeMs } = await stat(onDevice);
+    const file = { ...entry('docs/deck.pptx', 'BBBB'), devicePath: 'docs/deck (2).pptx' };
+
+    const plan = await planCopy([file], dir, [{ ...file, devicePath: undefined, mtimeMs }]);
+
+    expect(plan.copy.map((f) => f.devicePath)).toEqual(['docs/deck (2).pptx']);
+  });
 });

@@ -6,14 +6,22 @@ import { hashFile } from '../../shared/hash-file.js';
 
 /** A file known to be on the device with this content, as the journal remembers it. */
 export interface VerifiedFile {
+  /** The file's path in the meeting (the library's name). */
   path: string;
+  /** Where it lies on the device, when the device's filesystem needed another name. */
+  devicePath?: string;
   size: number;
   sha256: string;
   mtimeMs: number;
 }
 
+/** A manifest file and, when it differs, the path it gets on the device (`device-names.ts`). */
+export interface DeviceFile extends ManifestFile {
+  devicePath?: string;
+}
+
 export interface CopyPlan {
-  copy: ManifestFile[];
+  copy: DeviceFile[];
   /** Files already on the device with the manifest's content. */
   skip: VerifiedFile[];
   bytesToCopy: number;
@@ -25,7 +33,7 @@ export interface CopyPlan {
  * mtime are unchanged since, otherwise hashed again.
  */
 export async function planCopy(
-  files: readonly ManifestFile[],
+  files: readonly DeviceFile[],
   meetingDir: string,
   verified: readonly VerifiedFile[] = [],
   signal?: AbortSignal,
@@ -34,7 +42,8 @@ export async function planCopy(
   const plan: CopyPlan = { copy: [], skip: [], bytesToCopy: 0 };
 
   for (const file of files) {
-    const onDevice = await findIdentical(file, resolveInside(meetingDir, file.path), known, signal);
+    const destination = resolveInside(meetingDir, file.devicePath ?? file.path);
+    const onDevice = await findIdentical(file, destination, known, signal);
     if (onDevice) {
       plan.skip.push(onDevice);
     } else {
@@ -46,7 +55,7 @@ export async function planCopy(
 }
 
 async function findIdentical(
-  file: ManifestFile,
+  file: DeviceFile,
   destination: string,
   known: Map<string, VerifiedFile>,
   signal?: AbortSignal,
@@ -57,14 +66,18 @@ async function findIdentical(
   });
   if (!stats?.isFile() || stats.size !== file.size) return null;
 
-  const onDevice = {
+  const onDevice: VerifiedFile = {
     path: file.path,
+    ...(file.devicePath !== undefined && { devicePath: file.devicePath }),
     size: file.size,
     sha256: file.sha256,
     mtimeMs: stats.mtimeMs,
   };
   const remembered = known.get(file.path);
-  if (remembered && remembered.size === file.size && remembered.mtimeMs === stats.mtimeMs) {
+  // A name mapped otherwise than when it was verified is another file on the device.
+  const sameName = (remembered?.devicePath ?? file.path) === (file.devicePath ?? file.path);
+  const unchanged = remembered?.size === file.size && remembered.mtimeMs === stats.mtimeMs;
+  if (remembered && sameName && unchanged) {
     return remembered.sha256 === file.sha256 ? onDevice : null;
   }
   return (await hashFile(destination, signal)) === file.sha256 ? onDevice : null;

@@ -1,8 +1,10 @@
 import { z } from 'zod';
-import { SyncCommand, TaskStateName } from '../../shared/messages.js';
+import { RenamedFile, SyncCommand, TaskStateName } from '../../shared/messages.js';
 
 /** A file this task put (or found) on the device, by its path in the meeting. */
 export const VerifiedFileRecord = z.object({
+  /** Where the file lies on the device, when its name had to be mapped. */
+  devicePath: z.string().optional(),
   size: z.number().int().nonnegative(),
   sha256: z.string(),
   mtimeMs: z.number(),
@@ -17,6 +19,7 @@ export const TaskRecord = z.object({
   packageSize: z.number().int().nonnegative().optional(),
   fileCount: z.number().int().nonnegative().optional(),
   skippedFiles: z.number().int().nonnegative().optional(),
+  renamedFiles: z.array(RenamedFile).optional(),
   errorCode: z.number().int().optional(),
   errorMessage: z.string().optional(),
   errorDetail: z.string().optional(),

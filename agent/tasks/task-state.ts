@@ -17,6 +17,7 @@ export function toTaskState(record: TaskRecord): TaskState {
   };
   if (record.state === 'completed') {
     Object.assign(state, pick(record, ['packageSize', 'fileCount', 'skippedFiles']));
+    if (record.renamedFiles?.length) state.renamedFiles = record.renamedFiles.slice(0, 10_000);
   }
   if (record.state === 'failed') {
     Object.assign(state, pick(record, ['errorCode', 'errorMessage', 'errorDetail']));
