@@ -11,7 +11,7 @@ import { makeDeviceDir } from './helpers/devices.js';
 import { canMount, mountFat32, skipMounting, type MountedImage } from './helpers/fat-image.js';
 import { compareTrees, listFiles, makeMeeting } from './helpers/library.js';
 import {
-  startAgent,
+  startAgentFor,
   startCoordinator,
   tempDir,
   type Agent,
@@ -53,10 +53,7 @@ describe.skipIf(skipMounting(FAT))('batch sync end to end', () => {
     await makeDeviceDir(mountRoot, 'usb-port-3', NAMED_DEVICE);
     fat = await mountFat32(path.join(mountRoot, FAT_DEVICE), { sizeMiB: 96 });
 
-    agent = await startAgent({
-      mqttUrl: coordinator.mqttUrl,
-      httpUrl: coordinator.httpUrl,
-      token: coordinator.token,
+    agent = await startAgentFor(coordinator, {
       agentId: 'host-a',
       mountRoot,
       bwLimit: 16 * 1024 * 1024,

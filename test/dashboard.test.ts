@@ -12,7 +12,7 @@ import { browserMissing, launchBrowser, skipBrowser } from './helpers/browser.js
 import { makeDeviceDir } from './helpers/devices.js';
 import { compareTrees, makeMeeting } from './helpers/library.js';
 import {
-  startAgent,
+  startAgentFor,
   startCoordinator,
   tempDir,
   type Agent,
@@ -118,10 +118,7 @@ describe.skipIf(SKIP)(TITLE, () => {
 
     mountRoot = await tempDir('wst-mounts-');
     for (const serial of [FORM_A, FORM_B, LIVE, CANCEL]) await makeDeviceDir(mountRoot, serial);
-    agent = await startAgent({
-      mqttUrl: coordinator.mqttUrl,
-      httpUrl: coordinator.httpUrl,
-      token: coordinator.token,
+    agent = await startAgentFor(coordinator, {
       agentId: 'host-dash',
       mountRoot,
       bwLimit: BW_LIMIT,
@@ -363,10 +360,7 @@ describe.skipIf(SKIP)(`${TITLE} with WST_API_TOKEN`, () => {
     await makeMeeting(coordinator.meetingsDir, 'minutes-small', { 'agenda.pdf': 150_000 });
     const mountRoot = await tempDir('wst-mounts-');
     await makeDeviceDir(mountRoot, FORM_A);
-    agent = await startAgent({
-      mqttUrl: coordinator.mqttUrl,
-      httpUrl: coordinator.httpUrl,
-      token: coordinator.token,
+    agent = await startAgentFor(coordinator, {
       agentId: 'host-token',
       mountRoot,
     });

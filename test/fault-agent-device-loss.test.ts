@@ -11,7 +11,7 @@ import { makeDeviceDir } from './helpers/devices.js';
 import { allDevices, partFiles, waitForDevice, waitForPartFile } from './helpers/faults.js';
 import { compareTrees, makeMeeting } from './helpers/library.js';
 import {
-  startAgent,
+  startAgentFor,
   startCoordinator,
   tempDir,
   type Agent,
@@ -29,10 +29,7 @@ describe('device removed mid-copy', () => {
   const agents: Agent[] = [];
 
   async function agentWithGrace(agentId: string, graceMs: number): Promise<Agent> {
-    const agent = await startAgent({
-      mqttUrl: coordinator.mqttUrl,
-      httpUrl: coordinator.httpUrl,
-      token: coordinator.token,
+    const agent = await startAgentFor(coordinator, {
       agentId,
       mountRoot: await tempDir('wst-mounts-'),
       bwLimit: 8 * 1024 * 1024,

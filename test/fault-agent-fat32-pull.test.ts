@@ -11,7 +11,7 @@ import { canMount, mountFat32, skipMounting, type MountedImage } from './helpers
 import { partFiles, waitForDevice, waitForPartFile } from './helpers/faults.js';
 import { compareTrees, makeMeeting } from './helpers/library.js';
 import {
-  startAgent,
+  startAgentFor,
   startCoordinator,
   tempDir,
   type Agent,
@@ -40,10 +40,7 @@ describe.skipIf(skipMounting(FAT))('FAT32 device pulled out mid-copy and plugged
     const mountRoot = await tempDir('wst-mounts-');
     mountPath = path.join(mountRoot, SERIAL);
     fat = await mountFat32(mountPath, { sizeMiB: 96 });
-    agent = await startAgent({
-      mqttUrl: coordinator.mqttUrl,
-      httpUrl: coordinator.httpUrl,
-      token: coordinator.token,
+    agent = await startAgentFor(coordinator, {
       agentId: 'host-fat',
       mountRoot,
       bwLimit: 8 * 1024 * 1024,

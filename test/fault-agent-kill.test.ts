@@ -11,7 +11,7 @@ import { makeDeviceDir } from './helpers/devices.js';
 import { partFiles, waitForPartFile } from './helpers/faults.js';
 import { compareTrees, makeMeeting } from './helpers/library.js';
 import {
-  startAgent,
+  startAgentFor,
   startCoordinator,
   tempDir,
   type Agent,
@@ -36,10 +36,7 @@ describe('agent killed mid-copy', () => {
     await makeMeeting(coordinator.meetingsDir, MEETING, FILES);
     mountRoot = await tempDir('wst-mounts-');
     await makeDeviceDir(mountRoot, SERIAL);
-    agent = await startAgent({
-      mqttUrl: coordinator.mqttUrl,
-      httpUrl: coordinator.httpUrl,
-      token: coordinator.token,
+    agent = await startAgentFor(coordinator, {
       agentId: 'host-kill',
       mountRoot,
       // 48 MiB/s: one pass over the recording takes about 4 s, a wide window to kill in.

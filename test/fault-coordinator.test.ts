@@ -9,7 +9,7 @@ import { describe, expect, it } from 'vitest';
 import { ApiClient, pollUntil, readSse, type BatchStatusData } from './helpers/api.js';
 import { makeDeviceDir } from './helpers/devices.js';
 import { compareTrees, makeMeeting } from './helpers/library.js';
-import { startAgent, startCoordinator, tempDir, type Coordinator } from './helpers/system.js';
+import { startAgent, startAgentFor, startCoordinator, tempDir, type Coordinator } from './helpers/system.js';
 import { startTcpProxy } from './helpers/tcp-proxy.js';
 
 const ENDED = ['completed', 'partial_failed', 'failed'];
@@ -28,10 +28,7 @@ async function systemWithDevices(serials: string[], coordinatorEnv = {}, agentEn
   });
   const mountRoot = await tempDir('wst-mounts-');
   for (const serial of serials) await makeDeviceDir(mountRoot, serial);
-  const agent = await startAgent({
-    mqttUrl: coordinator.mqttUrl,
-    httpUrl: coordinator.httpUrl,
-    token: coordinator.token,
+  const agent = await startAgentFor(coordinator, {
     agentId: 'host-a',
     mountRoot,
     ...agentEnv,

@@ -10,7 +10,7 @@ import { ApiClient, pollUntil } from './helpers/api.js';
 import { makeDeviceDir } from './helpers/devices.js';
 import { compareTrees, makeMeeting } from './helpers/library.js';
 import { which } from './helpers/mount-tools.js';
-import { startAgent, startCoordinator, tempDir } from './helpers/system.js';
+import { startAgentFor, startCoordinator, tempDir } from './helpers/system.js';
 
 const OPENSSL = which('openssl');
 
@@ -47,10 +47,7 @@ describe.skipIf(!OPENSSL && process.env.CI !== 'true')('MQTT over TLS', () => {
     await makeMeeting(coordinator.meetingsDir, 'm1', { 'agenda.pdf': 300_000 });
     const mountRoot = await tempDir('wst-mounts-');
     await makeDeviceDir(mountRoot, 'DEV1');
-    await startAgent({
-      mqttUrl: coordinator.mqttUrl,
-      httpUrl: coordinator.httpUrl,
-      token: coordinator.token,
+    await startAgentFor(coordinator, {
       agentId: 'host-a',
       mountRoot,
       env: { WST_MQTT_CA: cert },

@@ -12,7 +12,7 @@ import { Histogram } from '../coordinator/metrics/histogram.js';
 import { ApiClient, pollUntil, type RawResponse } from './helpers/api.js';
 import { makeDeviceDir } from './helpers/devices.js';
 import { makeMeeting } from './helpers/library.js';
-import { startAgent, startCoordinator, tempDir, type Agent, type Coordinator } from './helpers/system.js';
+import { startAgentFor, startCoordinator, tempDir, type Agent, type Coordinator } from './helpers/system.js';
 
 type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
 const METHODS = ['get', 'post', 'put', 'patch', 'delete'];
@@ -51,10 +51,7 @@ describe('OpenAPI document', () => {
     await makeMeeting(coordinator.meetingsDir, 'm-open', { 'a.pdf': 4 * 1024 * 1024, 'b/c.txt': 'c' });
     const mountRoot = await tempDir('wst-mounts-');
     await makeDeviceDir(mountRoot, SERIAL);
-    agent = await startAgent({
-      mqttUrl: coordinator.mqttUrl,
-      httpUrl: coordinator.httpUrl,
-      token: coordinator.token,
+    agent = await startAgentFor(coordinator, {
       agentId: 'host-openapi',
       mountRoot,
       bwLimit: 2 * 1024 * 1024,

@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ApiClient, pollUntil, type BatchStatusData } from './helpers/api.js';
 import { makeDeviceDir } from './helpers/devices.js';
 import { compareTrees, listFiles, makeMeeting } from './helpers/library.js';
-import { startAgent, startCoordinator, tempDir, type Coordinator } from './helpers/system.js';
+import { startAgentFor, startCoordinator, tempDir, type Coordinator } from './helpers/system.js';
 
 const ENDED = ['completed', 'partial_failed', 'failed', 'cancelled'];
 
@@ -42,10 +42,7 @@ describe('operator controls', () => {
     await makeMeeting(coordinator.meetingsDir, 'small', { 'agenda.pdf': 50_000 });
     await makeMeeting(coordinator.meetingsDir, 'big', { 'video.mp4': 24_000_000 });
     await makeMeeting(coordinator.meetingsDir, 'medium', { 'slides.pptx': 4_000_000 });
-    await startAgent({
-      mqttUrl: coordinator.mqttUrl,
-      httpUrl: coordinator.httpUrl,
-      token: coordinator.token,
+    await startAgentFor(coordinator, {
       agentId: 'host-a',
       mountRoot,
       bwLimit: 6 * 1024 * 1024,

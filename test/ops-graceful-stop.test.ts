@@ -9,7 +9,7 @@ import { ApiClient, pollUntil } from './helpers/api.js';
 import { makeDeviceDir } from './helpers/devices.js';
 import { partFiles, waitForPartFile } from './helpers/faults.js';
 import { compareTrees, makeMeeting } from './helpers/library.js';
-import { startAgent, startCoordinator, tempDir, type Agent, type Coordinator } from './helpers/system.js';
+import { startAgentFor, startCoordinator, tempDir, type Agent, type Coordinator } from './helpers/system.js';
 
 const SERIAL = 'WST300LX1000970';
 const MEETING = 'all-hands';
@@ -27,10 +27,7 @@ describe('agent stopped by SIGTERM mid-copy', () => {
     await makeMeeting(coordinator.meetingsDir, MEETING, { 'intro.pdf': 500_000, 'recording.mp4': BIG });
     mountRoot = await tempDir('wst-mounts-');
     await makeDeviceDir(mountRoot, SERIAL);
-    agent = await startAgent({
-      mqttUrl: coordinator.mqttUrl,
-      httpUrl: coordinator.httpUrl,
-      token: coordinator.token,
+    agent = await startAgentFor(coordinator, {
       agentId: 'host-term',
       mountRoot,
       bwLimit: 16 * 1024 * 1024,

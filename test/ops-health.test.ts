@@ -15,7 +15,7 @@ import { skipMounting } from './helpers/fat-image.js';
 import { makeMeeting } from './helpers/library.js';
 import { parsePrometheus } from './helpers/prometheus.js';
 import {
-  startAgent,
+  startAgentFor,
   startCoordinator,
   tempDir,
   type Agent,
@@ -47,10 +47,7 @@ describe('coordinator health and metrics', () => {
     await makeMeeting(coordinator.meetingsDir, MEETING, { 'recording.mp4': SIZE, 'agenda.txt': 'a' });
     const mountRoot = await tempDir('wst-mounts-');
     await makeDeviceDir(mountRoot, SERIAL);
-    agent = await startAgent({
-      mqttUrl: coordinator.mqttUrl,
-      httpUrl: coordinator.httpUrl,
-      token: coordinator.token,
+    agent = await startAgentFor(coordinator, {
       agentId: 'host-ops',
       mountRoot,
       // About 2 s per copy: long enough to see a running subtask and an open stream.

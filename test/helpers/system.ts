@@ -175,6 +175,19 @@ export async function startAgent(options: AgentOptions): Promise<Agent> {
   };
 }
 
+/** An agent connected to `coordinator` with its URLs and token; the rest as `startAgent`. */
+export function startAgentFor(
+  coordinator: Pick<Coordinator, 'mqttUrl' | 'httpUrl' | 'token'>,
+  options: Omit<AgentOptions, 'mqttUrl' | 'httpUrl' | 'token'> & { token?: string },
+): Promise<Agent> {
+  return startAgent({
+    mqttUrl: coordinator.mqttUrl,
+    httpUrl: coordinator.httpUrl,
+    token: coordinator.token,
+    ...options,
+  });
+}
+
 /** Waits for the ready line; a process that never gets there is killed at once. */
 async function untilReady(
   proc: ManagedProcess,
