@@ -9,6 +9,16 @@ import { AgentLink } from './mqtt/agent-link.js';
 import { shouldRetell, taskLogFields, toTaskState } from './tasks/task-state.js';
 import { TaskRunner, type TaskRunnerOptions } from './tasks/task-runner.js';
 
+export interface AgentSnapshot {
+  mqttConnected: boolean;
+  devicesOnline: number;
+  copiesRunning: number;
+  /** Tasks the journal holds (the last 7 days), by state. */
+  tasksByState: Record<string, number>;
+  /** Package bytes of the completed tasks the journal holds. */
+  completedBytes: number;
+}
+
 export interface AgentOptions {
   config: AgentConfig;
   journal: Journal;
@@ -96,6 +106,23 @@ export class Agent {
       if (this.#link.connected) this.#link.publishStatus(true, this.#presence.serialNumbers());
     }, this.#options.config.heartbeatMs);
     this.#timers.push(refresh, prune, heartbeat);
+  }
+
+  /** What the health endpoint reports: cheap to compute on every scrape. */
+  snapshot(): AgentSnapshot {
+    const states: Record<string, number> = {};
+    let completedBytes = 0;
+    for (const record of this.#options.journal.all()) {
+      states[record.state] = (states[record.state] ?? 0) + 1;
+      if (record.state === 'completed') completedBytes += record.packageSize ?? 0;
+    }
+    return {
+      mqttConnected: this.#link.connected,
+      devicesOnline: this.#presence.serialNumbers().length,
+      copiesRunning: this.#runner.runningCount,
+      tasksByState: states,
+      completedBytes,
+    };
   }
 
   /** Stops taking work, interrupts copies (they resume next start), says offline, disconnects. */

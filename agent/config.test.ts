@@ -18,6 +18,7 @@ describe('parseConfig', () => {
       deviceGraceMs: 60_000,
       maxParallelCopies: 2,
       heartbeatMs: 15_000,
+      health: { host: '127.0.0.1', port: 9101 },
     });
   });
 

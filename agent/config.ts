@@ -21,6 +21,8 @@ export interface AgentConfig {
   heartbeatMs: number;
   /** PEM file of the CA that signed an mqtts broker's certificate. */
   mqttCaFile?: string;
+  /** Local health and metrics endpoint; unset when turned off. `0` picks a free port. */
+  health?: { host: string; port: number };
 }
 
 /** A bad setting; the message names the variable. */
@@ -40,6 +42,8 @@ const flags = {
   'max-parallel-copies': 'WST_MAX_PARALLEL_COPIES',
   'heartbeat-ms': 'WST_HEARTBEAT_MS',
   'mqtt-ca': 'WST_MQTT_CA',
+  'health-host': 'WST_HEALTH_HOST',
+  'health-port': 'WST_HEALTH_PORT',
 } as const;
 
 /** Every setting the agent reads; a config file may hold only these. */
@@ -92,6 +96,7 @@ export function parseConfig(
     maxParallelCopies: positive('WST_MAX_PARALLEL_COPIES', read('WST_MAX_PARALLEL_COPIES', '2')),
     heartbeatMs: positive('WST_HEARTBEAT_MS', read('WST_HEARTBEAT_MS', '15000')),
     ...(merged.WST_MQTT_CA?.trim() && { mqttCaFile: path.resolve(merged.WST_MQTT_CA.trim()) }),
+    ...health(read('WST_HEALTH_HOST', '127.0.0.1'), read('WST_HEALTH_PORT', '9101')),
   };
 }
 
@@ -120,6 +125,13 @@ function agentId(value: string): string {
 function integer(name: string, value: string): number {
   if (!/^\d+$/.test(value)) throw new ConfigError(`${name} must be a whole number, got ${value}`);
   return Number(value);
+}
+
+function health(host: string, port: string): { health?: { host: string; port: number } } {
+  if (port === 'off') return {};
+  const number = integer('WST_HEALTH_PORT', port);
+  if (number > 65535) throw new ConfigError(`WST_HEALTH_PORT must be a port or off, got ${port}`);
+  return { health: { host, port: number } };
 }
 
 function positive(name: string, value: string): number {

@@ -2,6 +2,7 @@ import { mkdir } from 'node:fs/promises';
 import { READY_MESSAGES } from '../shared/agent-api.js';
 import { announce, createLogger, type Logger } from '../shared/logger.js';
 import { Agent } from './agent.js';
+import { startHealthServer } from './health/health-server.js';
 import {
   ConfigFileError,
   maskSecrets,
@@ -36,7 +37,10 @@ process.on('unhandledRejection', (err) => log.error({ err }, 'unhandled rejectio
 
 try {
   const agent = await start(config, log);
-  announce(logger, { agentId, mountRoot, mqttUrl }, READY_MESSAGES.agent);
+  const health =
+    config.health &&
+    (await startHealthServer(config.health.host, config.health.port, () => agent.snapshot()));
+  announce(logger, { agentId, mountRoot, mqttUrl, healthUrl: health?.url }, READY_MESSAGES.agent);
   process.once('SIGTERM', () => void stop(agent, 'SIGTERM'));
   process.once('SIGINT', () => void stop(agent, 'SIGINT'));
 } catch (err) {

@@ -21,7 +21,7 @@ import { reachable, startBroker } from './broker/start-broker.js';
 import { COORDINATOR_KEYS, ConfigError, loadCoordinatorConfig } from './config.js';
 import { DeviceRegistry } from './devices/device-registry.js';
 import { createApp } from './http/app.js';
-import { Histogram } from './metrics/histogram.js';
+import { Histogram } from '../shared/histogram.js';
 import { MeetingLibrary } from './library/library.js';
 import { resolveAgentToken } from './secrets.js';
 import { LowdbStore } from './store/lowdb-store.js';

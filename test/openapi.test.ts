@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DASHBOARD_FILES } from '../coordinator/dashboard/routes.js';
 import { createApp } from '../coordinator/http/app.js';
 import type { Services } from '../coordinator/http/services.js';
-import { Histogram } from '../coordinator/metrics/histogram.js';
+import { Histogram } from '../shared/histogram.js';
 import { ApiClient, pollUntil, type RawResponse } from './helpers/api.js';
 import { makeDeviceDir } from './helpers/devices.js';
 import { makeMeeting } from './helpers/library.js';

@@ -73,6 +73,11 @@ export class TaskRunner extends EventEmitter<TaskRunnerEvents> {
     this.#queues = new DeviceQueues(options.maxParallelCopies);
   }
 
+  /** Copies running right now (waiting for a device that went away included). */
+  get runningCount(): number {
+    return this.#running.size;
+  }
+
   /** Queues every unfinished task of the journal again, oldest first. */
   resume(): void {
     const unfinished = this.#options.journal.all().filter((record) => !isTerminal(record));

@@ -3,7 +3,7 @@ import type { AgentCredentials } from '../agents/agent-credentials.js';
 import type { BatchBook } from '../batches/batch-book.js';
 import type { SubtaskCreator } from '../batches/subtask-creator.js';
 import type { DeviceRegistry } from '../devices/device-registry.js';
-import type { Histogram } from '../metrics/histogram.js';
+import type { Histogram } from '../../shared/histogram.js';
 import type { MeetingLibrary } from '../library/library.js';
 import type { Store } from '../store/store.js';
 import type { TaskLifecycle } from '../tasks/lifecycle.js';

@@ -3,8 +3,8 @@ import { SUBTASK_STATUSES, type BatchStatus, type StatusCounts } from '../batche
 import type { DeviceRegistry } from '../devices/device-registry.js';
 import type { TaskEvents } from '../tasks/task-events.js';
 import { BytesCopied } from './bytes-copied.js';
-import type { Histogram } from './histogram.js';
-import { PrometheusText } from './prometheus-text.js';
+import type { Histogram } from '../../shared/histogram.js';
+import { PrometheusText } from '../../shared/prometheus-text.js';
 
 const BATCH_STATUSES: readonly BatchStatus[] = [
   'pending',

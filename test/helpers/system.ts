@@ -151,6 +151,7 @@ export async function startAgent(options: AgentOptions): Promise<Agent> {
       WST_MOUNT_ROOT: mountRoot,
       WST_DATA_DIR: dataDir,
       WST_COPY_BWLIMIT: String(options.bwLimit ?? 0),
+      WST_HEALTH_PORT: '0',
       WST_PROGRESS_INTERVAL_MS: options.progressIntervalMs?.toString(),
       ...options.env,
     },

@@ -3,7 +3,7 @@ import { unlink, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { Hono } from 'hono';
 import { metricsRenderer } from '../../metrics/coordinator-metrics.js';
-import { PROMETHEUS_CONTENT_TYPE } from '../../metrics/prometheus-text.js';
+import { PROMETHEUS_CONTENT_TYPE } from '../../../shared/prometheus-text.js';
 import type { OpsSources, Services } from '../services.js';
 
 export interface ReadinessCheck {
