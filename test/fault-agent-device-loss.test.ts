@@ -100,9 +100,10 @@ describe('device removed mid-copy', () => {
     const messages = agent.proc.records.map((r) => r.msg);
     expect(messages).toContain('device went away, waiting for it to return');
     expect(messages).toContain('device came back, copy queued again');
-    expect(agent.proc.records.filter((r) => r.msg === 'copy planned').at(-1)).toMatchObject({
-      skippedFiles: 1,
-    });
+    // What was verified before the device left is skipped (small files run alongside the big
+    // one, so how many varies); the agenda's unchanged inode above proves it was not rewritten.
+    const planned = agent.proc.records.filter((r) => r.msg === 'copy planned').at(-1)!;
+    expect(planned.skippedFiles).toBeGreaterThanOrEqual(1);
   });
 
   it('fails with 1003 设备已断开 when the device is not back within a 1500 ms grace', async () => {

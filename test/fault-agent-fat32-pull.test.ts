@@ -89,7 +89,10 @@ describe.skipIf(skipMounting(FAT))('FAT32 device pulled out mid-copy and plugged
       agendaBefore.mtimeMs,
     ]);
     const planned = agent.proc.records.filter((r) => r.msg === 'copy planned');
-    expect(planned.at(-1)).toMatchObject({ skippedFiles: 1, copyFiles: 2 });
+    // Small files run alongside the big one, so how many were verified before the pull varies.
+    const last = planned.at(-1)!;
+    expect(Number(last.skippedFiles) + Number(last.copyFiles)).toBe(3);
+    expect(last.skippedFiles).toBeGreaterThanOrEqual(1);
     expect(agent.proc.records.map((r) => r.msg)).toContain('device came back, copy queued again');
   });
 });

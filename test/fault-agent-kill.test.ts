@@ -96,15 +96,18 @@ describe('agent killed mid-copy', () => {
     // The restarted process took the task from its journal and planned around what was there.
     const logs = agent.proc.records.filter((r) => r.taskId === taskId);
     expect(logs[0]).toMatchObject({ msg: 'copy started', batchId });
-    expect(logs.find((r) => r.msg === 'copy planned')).toMatchObject({
-      skippedFiles: 1,
-      copyFiles: 2,
-      bytesToCopy: BIG + 2_000_000,
-    });
+    // Small files run alongside the big one, so how many finished before the kill varies; the
+    // cut recording is always copied again and everything verified before is skipped.
+    const planned = logs.find((r) => r.msg === 'copy planned')!;
+    expect(Number(planned.skippedFiles) + Number(planned.copyFiles)).toBe(3);
+    expect(planned.skippedFiles).toBeGreaterThanOrEqual(1);
+    expect(planned.bytesToCopy).toBeGreaterThanOrEqual(BIG);
     expect(logs.find((r) => r.msg === 'removed temporary files of an earlier copy')).toMatchObject({
       files: ['.recording.mp4.wst-part'],
     });
-    expect(logs.find((r) => r.msg === 'copy completed')).toMatchObject({ skippedFiles: 1 });
+    expect(logs.find((r) => r.msg === 'copy completed')).toMatchObject({
+      skippedFiles: planned.skippedFiles,
+    });
 
     await compareTrees(path.join(coordinator.meetingsDir, MEETING), meetingDir);
     expect(await partFiles(path.join(mountRoot, SERIAL))).toEqual([]);

@@ -56,7 +56,8 @@ describe('copyMeeting', () => {
     expect(record).toMatchObject({ meetingId: 'm1', taskId: request().taskId, fileCount: 3 });
     expect(record.files.map((f: { path: string }) => f.path)).toEqual(Object.keys(meeting));
     expect(result).toEqual({ packageSize: 3 * 1024 * 1024 + 45, fileCount: 3, skippedFiles: 0 });
-    expect(done).toEqual(Object.keys(meeting));
+    // Small files are copied several at a time, so they may finish in any order.
+    expect([...done].sort()).toEqual(Object.keys(meeting).sort());
     expect(await readdir(path.join(meetingDir(), 'slides'))).toEqual(['deck one.pdf', 'notes.md']);
   });
 
@@ -106,7 +107,11 @@ describe('copyMeeting', () => {
     const error = await copyMeeting(request()).catch((e: unknown) => e);
 
     expect(error).toMatchObject({ code: ErrorCode.ChecksumMismatch });
-    expect(await readdir(meetingDir())).toEqual([]);
+    // Nothing under the bad file's name, no temporary file, no completion record; files copied
+    // alongside it that did verify may stay (a retry skips them).
+    const left = await readdir(meetingDir(), { recursive: true });
+    expect(left).not.toContain('agenda.txt');
+    expect(left.filter((f) => String(f).includes('.wst-part') || String(f).endsWith('.wst-sync.json'))).toEqual([]);
   });
 
   it.each(['../../escape.txt', '.wst-sync.json', '.WST-Sync.JSON', 'agenda.txt'])(

@@ -10,6 +10,7 @@ import type { CoordinatorEndpoint } from './coordinator-http.js';
 import { resumableDownload } from './download-file.js';
 import { planDeviceNames } from './device-names.js';
 import { DirectoryMaker } from './ensure-dir.js';
+import { fsyncDirectory } from './fs-sync.js';
 import { fetchManifest } from './fetch-manifest.js';
 import { identifyMount, isMountGone, toCopyError, type MountIdentity } from './os-errors.js';
 import { planCopy, type CopyPlan, type DeviceFile, type VerifiedFile } from './plan.js';
@@ -35,6 +36,8 @@ export interface CopyMeetingRequest {
   retryDelayMs?: number;
   /** How long the coordinator may stay unreachable before the copy fails with 1009. */
   patienceMs?: number;
+  /** Small files copied at once (default 4); large files are always copied one at a time. */
+  concurrency?: number;
   signal?: AbortSignal;
   /** Called once the plan is known, before the first byte is written; names the skipped files. */
   onPlan?: (plan: CopyPlan, manifest: Manifest) => void;
@@ -44,6 +47,39 @@ export interface CopyMeetingRequest {
   onBytes?: (bytes: number) => void;
   /** Called after each copied file is in place and verified. */
   onFileDone?: (file: VerifiedFile) => void;
+}
+
+/** Small files copied at once: each costs round trips and fsyncs more than bandwidth. */
+const DEFAULT_CONCURRENCY = 4;
+/** Files at least this big are copied alone, so large writes do not interleave on the device. */
+const LARGE_FILE_BYTES = 8 * 1024 * 1024;
+
+/**
+ * Runs `task` over the files in order, several small files at once and each large one alone.
+ * After the first failure no new file starts; the running ones settle, then it is thrown.
+ */
+async function forEachFile<T extends { size: number }>(
+  files: readonly T[],
+  concurrency: number,
+  task: (file: T) => Promise<void>,
+): Promise<void> {
+  const running = new Set<Promise<void>>();
+  let failure: { error: unknown } | undefined;
+  for (const file of files) {
+    const limit = file.size >= LARGE_FILE_BYTES ? 1 : concurrency;
+    while (running.size >= limit && !failure) await Promise.race(running);
+    if (failure) break;
+    const run: Promise<void> = task(file).then(
+      () => void running.delete(run),
+      (error: unknown) => {
+        running.delete(run);
+        failure ??= { error };
+      },
+    );
+    running.add(run);
+  }
+  await Promise.all(running);
+  if (failure) throw failure.error;
 }
 
 /** A coordinator restart or a dropped link shorter than this does not fail a copy. */
@@ -107,13 +143,17 @@ async function copyFiles(
   const stale = await removeStaleParts(meetingDir);
   if (stale.length > 0) request.onStaleParts?.(stale);
   if (plan.copy.length > 0) await removeCompletionRecord(meetingDir);
-  for (const file of plan.copy) {
+  const written = new Set<string>();
+  await forEachFile(plan.copy, request.concurrency ?? DEFAULT_CONCURRENCY, async (file) => {
     signal?.throwIfAborted();
     request.onFileStart?.(file);
-    const written = await copyOneFile(file, meetingDir, mount, directories, request);
+    const done = await copyOneFile(file, meetingDir, mount, directories, request);
+    written.add(path.dirname(resolveInside(meetingDir, file.devicePath ?? file.path)));
     const { path: libraryPath, devicePath } = file;
-    request.onFileDone?.({ path: libraryPath, ...(devicePath && { devicePath }), ...written });
-  }
+    request.onFileDone?.({ path: libraryPath, ...(devicePath && { devicePath }), ...done });
+  });
+  // Each directory's new entries are flushed once, after all its renames, before the record.
+  for (const dir of written) await fsyncDirectory(dir);
 
   const packageSize = manifest.files.reduce((sum, file) => sum + file.size, 0);
   await writeCompletionRecord(meetingDir, {
@@ -164,6 +204,7 @@ async function copyOneFile(
         onBytes: request.onBytes,
         limiter: request.limiter,
         blockSize: request.blockSize,
+        syncDirectory: false,
       });
     },
     { attempts: 3, baseDelayMs: request.retryDelayMs ?? 500, signal: request.signal },

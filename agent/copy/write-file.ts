@@ -22,6 +22,11 @@ export interface WriteFileOptions {
   limiter?: RateLimiter;
   /** Bytes gathered before each write; 1 MiB keeps USB and FUSE devices busy. */
   blockSize?: number;
+  /**
+   * fsync the directory after the rename (default). A caller writing many files into one
+   * directory may pass false and fsync the directory once after all of them.
+   */
+  syncDirectory?: boolean;
 }
 
 export const DEFAULT_BLOCK_SIZE = 1024 * 1024;
@@ -62,7 +67,7 @@ export async function writeFileAtomically(
       throw new CopyError(ErrorCode.ChecksumMismatch, detail);
     }
     await rename(temporary, destination);
-    await fsyncDirectory(path.dirname(destination));
+    if (options.syncDirectory !== false) await fsyncDirectory(path.dirname(destination));
     return { ...expected, mtimeMs: (await stat(destination)).mtimeMs };
   } catch (error) {
     if (!closed) await handle.close().catch(() => {});

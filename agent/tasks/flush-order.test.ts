@@ -109,6 +109,12 @@ describe('the order in which a copy is flushed and told', () => {
     const recordRenamed = at(
       `rename ${meeting}/..wst-sync.json.wst-part -> ${meeting}/.wst-sync.json`,
     );
+    // Every file's directory entry is flushed before the completion record is written.
+    const recordStarted = at(`fsync ${meeting}/..wst-sync.json.wst-part`);
+    for (const [dir, name] of [[meeting, 'agenda.txt'], [`${meeting}/slides`, 'deck.pdf']] as const) {
+      const renamed = at(`rename ${dir}/.${name}.wst-part -> ${dir}/${name}`);
+      expect(ops.indexOf(`fsync ${dir}`, renamed)).toBeLessThan(recordStarted);
+    }
     const recordEntry = ops.indexOf(`fsync ${meeting}`, recordRenamed);
     const lastDeviceOp = Math.max(...ops.map((op, i) => (/^(fsync|rename) dev/.test(op) ? i : -1)));
     expect(lastDeviceOp).toBe(recordEntry);
