@@ -168,12 +168,13 @@ function pair<T>(
 function origins(raw: string | undefined): string[] {
   if (raw === undefined) return [];
   const list = raw.split(',').map((o) => o.trim()).filter(Boolean);
-  for (const origin of list) {
+  return list.map((origin) => {
     if (!/^https?:\/\/[^/]+$/.test(origin)) {
       throw new ConfigError(`WST_CORS_ORIGINS: ${JSON.stringify(origin)} is not an origin like https://host:port`);
     }
-  }
-  return list;
+    // As a browser sends it: a default port (https :443) is left out.
+    return new URL(origin).origin;
+  });
 }
 
 export function readInt(

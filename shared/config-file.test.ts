@@ -55,13 +55,15 @@ describe('withConfigFile', () => {
       mqttPassword: undefined,
       allowSharedAgentToken: true,
       diagnostics: { username: 'diag', password: 'p' },
+      mqttUrl: 'mqtt://user:pa55@broker:1883',
     };
     expect(maskSecrets(settings)).toEqual({
-      apiToken: '***',
+      apiToken: '[secret]',
       httpPort: 1,
       mqttPassword: undefined,
       allowSharedAgentToken: true,
-      diagnostics: { username: 'diag', password: '***' },
+      diagnostics: { username: 'diag', password: '[secret]' },
+      mqttUrl: 'mqtt://user:[secret]@broker:1883',
     });
   });
 });

@@ -38,6 +38,8 @@ export function withoutConfigFlag(argv: string[]): string[] {
   return at < 0 ? argv : [...argv.slice(0, at), ...argv.slice(at + 2)];
 }
 
+const MASK = '[secret]';
+
 /** The settings as they will be used, secrets masked, for the start-up log line. */
 export function maskSecrets(settings: object): Record<string, unknown> {
   const secret = /token$|password$|secret$|key$/i;
@@ -46,7 +48,8 @@ export function maskSecrets(settings: object): Record<string, unknown> {
       if (value !== null && typeof value === 'object' && !Array.isArray(value)) {
         return [key, maskSecrets(value)];
       }
-      return [key, secret.test(key) && typeof value === 'string' ? '***' : value];
+      if (typeof value !== 'string') return [key, value];
+      return [key, secret.test(key) ? MASK : value.replace(/^(\w+:\/\/[^:/@]*:)[^@/]*@/, `$1${MASK}@`)];
     }),
   );
 }

@@ -230,6 +230,25 @@ describe('operator controls', () => {
     expect(list.tasks.filter((t) => t.batchId === first.batchId)).toHaveLength(1);
   });
 
+  it('creates one batch for ten concurrent requests with the same Idempotency-Key', async () => {
+    const body = { meetingIds: ['small'], serialNumbers: ['DEV4'] };
+    const answers = await Promise.all(
+      Array.from({ length: 10 }, () => api.createBatch(body, { 'Idempotency-Key': 'burst-7' })),
+    );
+    const other = await Promise.all(
+      ['small', 'medium'].map((m) =>
+        api.request('POST', '/api/v1/mount/sync/batch', { meetingIds: [m], serialNumbers: ['DEV5'] }, {
+          'Idempotency-Key': 'burst-8',
+        }),
+      ),
+    );
+
+    expect(new Set(answers.map((a) => a.batchId)).size).toBe(1);
+    expect(other.map((r) => r.status).sort()).toEqual([200, 409]);
+    const list = await api.listBatches();
+    expect(list.tasks.filter((t) => t.batchId === answers[0]!.batchId)).toHaveLength(1);
+  });
+
   it.each([
     ['a POST from another origin (a web page the user visits)', { origin: 'http://evil.example' }, 403],
     ['a body that is not declared JSON (a plain HTML form)', { 'content-type': 'text/plain' }, 415],

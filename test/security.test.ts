@@ -133,6 +133,15 @@ describe('security', () => {
       expect(seen.filter((m) => m.topic === 'wst/v1/agents/host-y/status')).toEqual([]);
     });
 
+    it("refuses the diagnostics account an agent's or the coordinator's client id", async () => {
+      await expect(
+        connect(coordinator.mqttUrl, { ...DIAG, clientId: 'wst-agent-host-a' }),
+      ).rejects.toMatchObject({ code: 4 });
+      await expect(
+        connect(coordinator.mqttUrl, { ...DIAG, clientId: 'wst-coordinator' }),
+      ).rejects.toMatchObject({ code: 4 });
+    });
+
     it('lets the diagnostics account read everything and publish nothing', async () => {
       const diag = await connect(coordinator.mqttUrl, { clientId: 'diag-3', ...DIAG });
       const granted = await diag.subscribeAsync('wst/v1/#');

@@ -4,6 +4,8 @@ import { TOPIC_ROOT, topics } from '../../shared/topics.js';
 import type { AgentCredentials } from '../agents/agent-credentials.js';
 
 export const COORDINATOR_USERNAME = 'wst-coordinator';
+export const COORDINATOR_CLIENT_ID = 'wst-coordinator';
+const AGENT_CLIENT_PREFIX = 'wst-agent-';
 
 export type BrokerIdentity =
   | { role: 'coordinator' }
@@ -28,7 +30,7 @@ export function sameSecret(given: string, expected: string): boolean {
 
 /** The client id an agent must connect with: it binds the MQTT session to the agent id. */
 export function agentClientId(agentId: string): string {
-  return `wst-agent-${agentId}`;
+  return `${AGENT_CLIENT_PREFIX}${agentId}`;
 }
 
 export type Identification = { ok: true; identity: BrokerIdentity } | { ok: false; reason: string };
@@ -61,12 +63,19 @@ export function identify(
     return { ok: false, reason: 'no user name or password' };
   }
   if (username === COORDINATOR_USERNAME) {
+    if (clientId !== COORDINATOR_CLIENT_ID) {
+      return { ok: false, reason: `client id must be ${COORDINATOR_CLIENT_ID}` };
+    }
     return sameSecret(password, secrets.coordinatorSecret)
       ? { ok: true, identity: { role: 'coordinator' } }
       : { ok: false, reason: 'wrong coordinator secret' };
   }
   const diagnostics = secrets.diagnostics;
   if (diagnostics && username === diagnostics.username) {
+    // Taking an agent's or the coordinator's client id would take over its session.
+    if (clientId.startsWith(AGENT_CLIENT_PREFIX) || clientId === COORDINATOR_CLIENT_ID) {
+      return { ok: false, reason: `client id ${clientId} is reserved` };
+    }
     return sameSecret(password, diagnostics.password)
       ? { ok: true, identity: { role: 'diagnostics' } }
       : { ok: false, reason: 'wrong diagnostics password' };

@@ -2,6 +2,7 @@ import mqtt, { type MqttClient } from 'mqtt';
 import type { Command } from '../../shared/messages.js';
 import { coordinatorSubscriptions, topics } from '../../shared/topics.js';
 import type { CommandChannel } from '../tasks/command-channel.js';
+import { COORDINATOR_CLIENT_ID } from './broker-access.js';
 
 export interface CoordinatorClientOptions {
   url: string;
@@ -32,7 +33,7 @@ export class CoordinatorClient implements CommandChannel {
 
   static async connect(options: CoordinatorClientOptions): Promise<CoordinatorClient> {
     const client = mqtt.connect(options.url, {
-      clientId: 'wst-coordinator',
+      clientId: COORDINATOR_CLIENT_ID,
       username: options.username,
       password: options.password,
       clean: true,

@@ -4,7 +4,7 @@ import { cors } from 'hono/cors';
 import { HTTPException } from 'hono/http-exception';
 import { dashboardRoutes } from '../dashboard/routes.js';
 import { ApiError } from './api-error.js';
-import { requireAgent, requireApiToken, refuseCrossSite } from './auth.js';
+import { normalOrigin, requireAgent, requireApiToken, refuseCrossSite } from './auth.js';
 import { agentFileRoutes } from './routes/agent-files.js';
 import { batchControlRoutes, taskControlRoutes } from './routes/batch-controls.js';
 import { batchRoutes } from './routes/batches.js';
@@ -34,7 +34,7 @@ export function createApp(s: Services): Hono {
     app.use(
       '/api/v1/*',
       cors({
-        origin: s.corsOrigins,
+        origin: (origin) => (s.corsOrigins.includes(normalOrigin(origin)) ? origin : null),
         allowMethods: ['GET', 'POST', 'OPTIONS'],
         allowHeaders: ['Authorization', 'Content-Type', 'Idempotency-Key'],
         maxAge: 600,

@@ -20,7 +20,7 @@ export function refuseCrossSite(allowedOrigins: readonly string[]): MiddlewareHa
 
     const origin = c.req.header('origin');
     const sameSite = origin === undefined || hostOf(origin) === c.req.header('host');
-    if (!sameSite && !allowedOrigins.includes(origin)) {
+    if (!sameSite && !allowedOrigins.includes(normalOrigin(origin))) {
       throw new ApiError(403, `requests from origin ${origin} are not allowed`);
     }
     const length = c.req.header('content-length');
@@ -30,6 +30,15 @@ export function refuseCrossSite(allowedOrigins: readonly string[]): MiddlewareHa
     }
     await next();
   };
+}
+
+/** `https://a.example:443` and `https://a.example` are one origin. */
+export function normalOrigin(origin: string): string {
+  try {
+    return new URL(origin).origin;
+  } catch {
+    return origin;
+  }
 }
 
 function hostOf(origin: string): string | undefined {

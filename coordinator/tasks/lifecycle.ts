@@ -146,7 +146,7 @@ export class TaskLifecycle {
     const touched = new Set<Batch>();
     for (const [ref, outcome] of this.#waits.sweep(now)) {
       if (outcome === 'ready') this.#assign(ref, now);
-      else this.#end(ref, 'failed', ErrorCode.DeviceOffline, 'device did not come online in time');
+      else this.#end(ref, 'failed', ErrorCode.DeviceOffline, offlineDetail(ref.subtask));
       touched.add(ref.batch);
     }
     for (const batch of touched) this.#pacer.pump(batch);
@@ -272,6 +272,12 @@ export class TaskLifecycle {
     this.#d.store.saveLater(ref.batch.record);
     this.#waits.add(ref);
   }
+}
+
+/** Why a waiting subtask gave up: it waited for its device, or there was no wait at all. */
+function offlineDetail(subtask: SubtaskRecord): string {
+  const waited = (subtask.waitUntil ?? 0) > (subtask.notBefore ?? subtask.createdAt ?? 0);
+  return waited ? 'device did not come online in time' : 'device not online';
 }
 
 /** What belongs to one attempt and is cleared before the next. */

@@ -11,6 +11,8 @@ import { pageOf } from './paging.js';
 
 export function batchRoutes(s: Services): Hono {
   const app = new Hono();
+  /** Creates under way by Idempotency-Key: a concurrent repeat waits for the first one. */
+  const creating = new Map<string, { hash: string; batch: Promise<Batch> }>();
 
   app.post('/', async (c) => {
     const raw: unknown = await c.req.json().catch(() => {
@@ -24,12 +26,13 @@ export function batchRoutes(s: Services): Hono {
       throw new ApiError(400, 'Idempotency-Key must be 1 to 128 characters');
     }
     const hash = requestHash(parsed.data);
-    const earlier = key === undefined ? undefined : s.book.byIdempotencyKey(key);
+    const earlier = key === undefined ? undefined : (s.book.byIdempotencyKey(key) ?? creating.get(key));
     if (earlier) {
-      if (earlier.record.requestHash !== hash) {
+      const earlierHash = 'record' in earlier ? earlier.record.requestHash : earlier.hash;
+      if (earlierHash !== hash) {
         throw new ApiError(409, `Idempotency-Key ${key} was used for a different request`);
       }
-      return ok(c, createdView(s, earlier));
+      return ok(c, createdView(s, 'record' in earlier ? earlier : await earlier.batch));
     }
 
     const now = Date.now();
@@ -43,8 +46,13 @@ export function batchRoutes(s: Services): Hono {
       );
     }
 
-    await s.store.save(record);
-    s.creator.enqueue(s.book.add(record));
+    // The key is taken before the first await, so a concurrent repeat cannot create a twin.
+    const accepted = s.store.save(record).then(() => s.book.add(record));
+    if (key !== undefined) {
+      creating.set(key, { hash, batch: accepted });
+      void accepted.finally(() => creating.delete(key)).catch(() => undefined);
+    }
+    s.creator.enqueue(await accepted);
     s.log.info(
       {
         batchId: record.batchId,
