@@ -19,6 +19,7 @@ import { Journal } from './journal/journal.js';
 import { observe, startBroker, type SeenMessage, type TestBroker } from './testing/broker.js';
 import { startMeetingServer, type MeetingServer } from './testing/meeting-server.js';
 import { waitFor } from './testing/wait-for.js';
+import { testAgentConfig } from './testing/agent-config.js';
 
 const AGENT_ID = 'host-a';
 const SERIAL = 'WST300LX1000560';
@@ -55,20 +56,16 @@ afterEach(async () => {
 });
 
 async function startAgent(settings: Partial<AgentConfig> = {}): Promise<Agent> {
-  const config: AgentConfig = {
-    mqttUrl: broker.url,
-    dataDir: path.join(dir, 'data'),
-    token: 'agent-secret',
-    coordinatorUrl: server.url,
-    agentId: AGENT_ID,
-    mountRoot: path.join(dir, 'mounts'),
-    progressIntervalMs: 200,
-    copyBwlimit: 0,
-    deviceGraceMs: 0,
-    maxParallelCopies: 2,
-    heartbeatMs: 15_000,
-    ...settings,
-  };
+  const config = testAgentConfig(
+    {
+      mqttUrl: broker.url,
+      coordinatorUrl: server.url,
+      agentId: AGENT_ID,
+      dataDir: path.join(dir, 'data'),
+      mountRoot: path.join(dir, 'mounts'),
+    },
+    settings,
+  );
   const stream = { write: (line: string) => void logs.push(JSON.parse(line)) };
   const logger = pino({ level: 'debug' }, stream).child({ agentId: AGENT_ID });
   const journal = await Journal.open(config.dataDir);

@@ -28,6 +28,7 @@ import { Journal } from './journal/journal.js';
 import { observe, startBroker, type SeenMessage, type TestBroker } from './testing/broker.js';
 import { startMeetingServer, type MeetingServer } from './testing/meeting-server.js';
 import { waitFor } from './testing/wait-for.js';
+import { testAgentConfig } from './testing/agent-config.js';
 
 const MEETING = 'board-2026';
 /** In manifest order; `deck.pptx` comes after `Deck.pptx`, so it is the one numbered. */
@@ -67,19 +68,13 @@ async function startRig(agentId: string, mountRoot: string, dataDir: string): Pr
   const server = await startMeetingServer({ [MEETING]: FILES });
   const observer = await observe(broker.url, `wst/v1/agents/${agentId}/#`);
   const agent = new Agent({
-    config: {
+    config: testAgentConfig({
       mqttUrl: broker.url,
-      dataDir,
-      token: 'agent-secret',
       coordinatorUrl: server.url,
       agentId,
+      dataDir,
       mountRoot,
-      progressIntervalMs: 200,
-      copyBwlimit: 0,
-      deviceGraceMs: 0,
-      maxParallelCopies: 2,
-      heartbeatMs: 15_000,
-    },
+    }),
     journal: await Journal.open(dataDir),
     logger: pino({ level: 'silent' }),
     version: '9.9.9',

@@ -25,6 +25,7 @@ import { Journal } from './journal/journal.js';
 import { observe, startBroker, type SeenMessage, type TestBroker } from './testing/broker.js';
 import { startMeetingServer, type MeetingServer } from './testing/meeting-server.js';
 import { waitFor } from './testing/wait-for.js';
+import { testAgentConfig } from './testing/agent-config.js';
 
 const FAT = canMount('fat32');
 const AGENT_ID = 'host-fat-limit';
@@ -58,19 +59,13 @@ describe.skipIf(skipMounting(FAT))('a file larger than FAT32 allows (real FAT32 
     observer = await observe(broker.url, `wst/v1/agents/${AGENT_ID}/#`);
 
     agent = new Agent({
-      config: {
+      config: testAgentConfig({
         mqttUrl: broker.url,
-        dataDir: path.join(dir, 'data'),
-        token: 'agent-secret',
         coordinatorUrl: server.url,
         agentId: AGENT_ID,
+        dataDir: path.join(dir, 'data'),
         mountRoot: path.join(dir, 'mounts'),
-        progressIntervalMs: 200,
-        copyBwlimit: 0,
-        deviceGraceMs: 0,
-        maxParallelCopies: 2,
-        heartbeatMs: 15_000,
-      },
+      }),
       journal: await Journal.open(path.join(dir, 'data')),
       logger: pino({ level: 'silent' }),
       version: '9.9.9',

@@ -17,11 +17,7 @@ describe('agent health', () => {
     const healthUrl = String(agent.ready.healthUrl);
     expect(healthUrl).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
 
-    await pollUntil(
-      () => api.request('GET', '/api/v1/mount/devices'),
-      (res) => (res.body as { data: { total: number } }).data.total === 1,
-      { timeoutMs: 10_000 },
-    );
+    await api.waitForDevices(1, { timeoutMs: 10_000 });
     const { batchId } = await api.createBatch({ meetingIds: ['m1'], serialNumbers: ['DEV1'] });
     await pollUntil(
       () => api.getStatus(batchId),

@@ -6,7 +6,7 @@
 import { readdir, readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ApiClient, pollUntil, type BatchStatusData } from './helpers/api.js';
+import { ApiClient, BATCH_ENDED, pollUntil, type BatchStatusData } from './helpers/api.js';
 import { makeDeviceDir } from './helpers/devices.js';
 import { canMount, mountFat32, skipMounting, type MountedImage } from './helpers/fat-image.js';
 import { compareTrees, listFiles, makeMeeting } from './helpers/library.js';
@@ -19,8 +19,6 @@ import {
 } from './helpers/system.js';
 
 const FAT = canMount('fat32');
-const ENDED = ['completed', 'partial_failed', 'failed'];
-
 const DIR_DEVICE = 'WST300LX1000560';
 const NAMED_DEVICE = 'WST300LX1000600';
 const FAT_DEVICE = 'WST300LX1000777';
@@ -104,7 +102,7 @@ describe.skipIf(skipMounting(FAT))('batch sync end to end', () => {
         polls.push(status);
         return status;
       },
-      (status) => ENDED.includes(status.status),
+      (status) => BATCH_ENDED.includes(status.status),
       { timeoutMs: 45_000, intervalMs: 100, description: 'batch to end' },
     );
 
@@ -237,11 +235,7 @@ describe.skipIf(skipMounting(FAT))('batch sync end to end', () => {
       meetingIds: ['annual-review'],
       serialNumbers: [DIR_DEVICE],
     });
-    const final = await pollUntil(
-      () => api.getStatus(batchId),
-      (s) => ENDED.includes(s.status),
-      { timeoutMs: 20_000, intervalMs: 100 },
-    );
+    const final = await api.waitForBatchEnd(batchId, { timeoutMs: 20_000, intervalMs: 100 });
 
     expect(final.status).toBe('completed');
     expect((await stat(target)).ino).toBe(before.ino);

@@ -7,7 +7,7 @@
 import path from 'node:path';
 import type { BrowserContext, Page, Request } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { ApiClient, pollUntil, sleep } from './helpers/api.js';
+import { ApiClient, BATCH_ENDED, pollUntil, sleep } from './helpers/api.js';
 import { browserMissing, launchBrowser, skipBrowser } from './helpers/browser.js';
 import { makeDeviceDir } from './helpers/devices.js';
 import { compareTrees, makeMeeting } from './helpers/library.js';
@@ -27,7 +27,6 @@ declare global {
 }
 
 const MiB = 1024 * 1024;
-const ENDED = ['completed', 'partial_failed', 'failed', 'cancelled'];
 const FORM_A = 'WST300LX2000001';
 const FORM_B = 'WST300LX2000002';
 const LIVE = 'WST300LX2000003';
@@ -124,7 +123,7 @@ describe.skipIf(SKIP)(TITLE, () => {
       bwLimit: BW_LIMIT,
       progressIntervalMs: 100,
     });
-    await untilOnline(api, 4);
+    await api.waitForDevices(4);
   });
 
   afterAll(async () => {
@@ -276,7 +275,7 @@ describe.skipIf(SKIP)(TITLE, () => {
     });
     await pollUntil(
       () => api.getStatus(batchId),
-      (s) => ENDED.includes(s.status),
+      (s) => BATCH_ENDED.includes(s.status),
       {
         timeoutMs: 20_000,
         description: 'the batch to end',
@@ -290,7 +289,7 @@ describe.skipIf(SKIP)(TITLE, () => {
     expect(await page.locator('[data-action="retryAll"]').isEnabled()).toBe(true);
 
     await makeDeviceDir(mountRoot, LATE);
-    await untilOnline(api, 5);
+    await api.waitForDevices(5);
     const retry = page.waitForRequest((r) => r.url().endsWith(`/batch/${batchId}/retry`));
     await late.locator('[data-action="retry"]').click();
     expect((await retry).postDataJSON()).toEqual({
@@ -364,7 +363,7 @@ describe.skipIf(SKIP)(`${TITLE} with WST_API_TOKEN`, () => {
       agentId: 'host-token',
       mountRoot,
     });
-    await untilOnline(api, 1);
+    await api.waitForDevices(1);
   });
 
   afterAll(async () => {
@@ -414,10 +413,3 @@ describe.skipIf(SKIP)(`${TITLE} with WST_API_TOKEN`, () => {
   });
 });
 
-async function untilOnline(api: ApiClient, count: number): Promise<void> {
-  await pollUntil(
-    () => api.request('GET', '/api/v1/mount/devices'),
-    (res) => (res.body as { data?: { devices: unknown[] } }).data?.devices.length === count,
-    { timeoutMs: 15_000, description: `${count} devices online` },
-  );
-}

@@ -4,7 +4,7 @@
  */
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { ApiClient, pollUntil } from './helpers/api.js';
+import { ApiClient } from './helpers/api.js';
 import { makeDeviceDir } from './helpers/devices.js';
 import { compareTrees, makeMeeting } from './helpers/library.js';
 import { mosquittoBinary, startMosquitto, type Mosquitto } from './helpers/mosquitto.js';
@@ -50,21 +50,13 @@ describe.skipIf(skip)(`external broker (mosquitto)${MOSQUITTO.ok ? '' : `: ${MOS
       agentId: 'host-a',
       mountRoot,
     });
-    await pollUntil(
-      () => api.request('GET', '/api/v1/mount/devices'),
-      (res) => (res.body as { data: { total: number } }).data.total === 2,
-      { timeoutMs: 15_000, description: 'two devices online through mosquitto' },
-    );
+    await api.waitForDevices(2, { timeoutMs: 15_000, description: 'two devices online through mosquitto' });
 
     const { batchId } = await api.createBatch({
       meetingIds: ['board', 'review'],
       serialNumbers: ['DEV1', 'DEV2', 'ABSENT'],
     });
-    const final = await pollUntil(
-      () => api.getStatus(batchId),
-      (s) => !['pending', 'running'].includes(s.status),
-      { timeoutMs: 30_000, intervalMs: 100 },
-    );
+    const final = await api.waitForBatchEnd(batchId, { timeoutMs: 30_000, intervalMs: 100 });
 
     expect(final).toMatchObject({
       status: 'partial_failed',

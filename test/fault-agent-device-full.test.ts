@@ -6,7 +6,7 @@
 import { statfs, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ApiClient, pollUntil, type BatchStatusData } from './helpers/api.js';
+import { ApiClient } from './helpers/api.js';
 import { canMount, mountFat32, skipMounting, type MountedImage } from './helpers/fat-image.js';
 import { entriesOf, partFiles, waitForDevice, waitForPartFile } from './helpers/faults.js';
 import { compareTrees, listFiles, makeMeeting } from './helpers/library.js';
@@ -26,8 +26,6 @@ const title = capability.ok ? 'device full' : `device full (cannot mount: ${capa
 
 const SMALL = 'WST300LX1000901';
 const FAT_SMALL = 'WST300LX1000902';
-const ENDED = ['completed', 'partial_failed', 'failed'];
-
 describe.skipIf(skipMounting(capability))(title, () => {
   let coordinator: Coordinator;
   let agent: Agent;
@@ -42,12 +40,6 @@ describe.skipIf(skipMounting(capability))(title, () => {
     const { batchId } = await api.createBatch({ meetingIds, serialNumbers: [serialNumber] });
     return batchId;
   };
-  const untilEnded = (batchId: string): Promise<BatchStatusData> =>
-    pollUntil(
-      () => api.getStatus(batchId),
-      (s) => ENDED.includes(s.status),
-      { timeoutMs: 30_000, intervalMs: 100, description: `${batchId} to end` },
-    );
   const deviceFull = (meetingId: string, serialNumber: string) =>
     expect.objectContaining({
       meetingId,
@@ -108,7 +100,7 @@ describe.skipIf(skipMounting(capability))(title, () => {
   it('refuses with 1004 up front, writing nothing, a meeting larger than the free space', async () => {
     const batchId = await runBatch(['too-big'], SMALL);
 
-    expect(await untilEnded(batchId)).toMatchObject({
+    expect(await api.waitForBatchEnd(batchId, { timeoutMs: 30_000 })).toMatchObject({
       status: 'failed',
       statusCounts: { pending: 0, running: 0, completed: 0, failed: 1 },
     });
@@ -128,7 +120,7 @@ describe.skipIf(skipMounting(capability))(title, () => {
       () => undefined,
     );
 
-    expect(await untilEnded(batchId)).toMatchObject({ status: 'failed' });
+    expect(await api.waitForBatchEnd(batchId, { timeoutMs: 30_000 })).toMatchObject({ status: 'failed' });
     const [task] = (await api.getTasks(batchId)).tasks;
     expect(task).toEqual(deviceFull('slow-fill', SMALL));
     expect(await entriesOf(meetingDir)).toEqual([]);
@@ -140,7 +132,7 @@ describe.skipIf(skipMounting(capability))(title, () => {
   it('copies the first of two meetings that do not fit together and refuses the second with 1004', async () => {
     const batchId = await runBatch(['first-half', 'second-half'], SMALL);
 
-    expect(await untilEnded(batchId)).toMatchObject({
+    expect(await api.waitForBatchEnd(batchId, { timeoutMs: 30_000 })).toMatchObject({
       status: 'partial_failed',
       createdCount: 2,
       statusCounts: { pending: 0, running: 0, completed: 1, failed: 1 },
@@ -164,7 +156,7 @@ describe.skipIf(skipMounting(capability))(title, () => {
 
     const batchId = await runBatch(['fat-overflow'], FAT_SMALL);
 
-    expect(await untilEnded(batchId)).toMatchObject({ status: 'failed' });
+    expect(await api.waitForBatchEnd(batchId, { timeoutMs: 30_000 })).toMatchObject({ status: 'failed' });
     expect((await api.getTasks(batchId)).tasks).toEqual([deviceFull('fat-overflow', FAT_SMALL)]);
     const meetingDir = path.join(fatPath, 'meetings', 'fat-overflow');
     expect(await listFiles(meetingDir)).toEqual(['agenda.pdf']);

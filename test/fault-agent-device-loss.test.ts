@@ -6,7 +6,7 @@
 import { mkdir, rename, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ApiClient, pollUntil, type BatchStatusData } from './helpers/api.js';
+import { ApiClient } from './helpers/api.js';
 import { makeDeviceDir } from './helpers/devices.js';
 import { allDevices, partFiles, waitForDevice, waitForPartFile } from './helpers/faults.js';
 import { compareTrees, makeMeeting } from './helpers/library.js';
@@ -20,8 +20,6 @@ import {
 
 const MEETING = 'quarterly-review';
 const SMALL_MEETING = 'short-notice';
-const ENDED = ['completed', 'partial_failed', 'failed'];
-
 describe('device removed mid-copy', () => {
   let coordinator: Coordinator;
   let api: ApiClient;
@@ -39,12 +37,6 @@ describe('device removed mid-copy', () => {
     return agent;
   }
 
-  const untilEnded = (batchId: string, timeoutMs = 30_000): Promise<BatchStatusData> =>
-    pollUntil(
-      () => api.getStatus(batchId),
-      (s) => ENDED.includes(s.status),
-      { timeoutMs, intervalMs: 100, description: `${batchId} to end` },
-    );
 
   beforeAll(async () => {
     coordinator = await startCoordinator({ env: { WST_DEVICE_SETTLE_MS: '0' } });
@@ -82,7 +74,7 @@ describe('device removed mid-copy', () => {
     // Plugged into another port: same device.json, another directory name.
     const secondPath = path.join(agent.mountRoot, 'usb-port-4');
     await rename(path.join(parking, 'usb-port-1'), secondPath);
-    const final = await untilEnded(batchId);
+    const final = await api.waitForBatchEnd(batchId, { timeoutMs: 30_000 });
 
     expect(final).toMatchObject({
       status: 'completed',
@@ -116,7 +108,7 @@ describe('device removed mid-copy', () => {
     await waitForPartFile(path.join(mountPath, 'meetings', MEETING), 'video.mp4', 1_000_000);
     await rename(mountPath, path.join(parking, serial));
     const removedAt = Date.now();
-    const final = await untilEnded(batchId);
+    const final = await api.waitForBatchEnd(batchId, { timeoutMs: 30_000 });
     const waited = Date.now() - removedAt;
 
     expect(final).toMatchObject({
@@ -178,7 +170,7 @@ describe('device removed mid-copy', () => {
       meetingIds: [SMALL_MEETING],
       serialNumbers: ['WST300LX1000703'],
     });
-    expect(await untilEnded(batchId)).toMatchObject({ status: 'completed' });
+    expect(await api.waitForBatchEnd(batchId, { timeoutMs: 30_000 })).toMatchObject({ status: 'completed' });
     await compareTrees(
       path.join(coordinator.meetingsDir, SMALL_MEETING),
       path.join(root, 'usb-port-2', 'meetings', SMALL_MEETING),

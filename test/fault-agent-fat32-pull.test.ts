@@ -6,7 +6,7 @@
 import { stat } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ApiClient, pollUntil } from './helpers/api.js';
+import { ApiClient } from './helpers/api.js';
 import { canMount, mountFat32, skipMounting, type MountedImage } from './helpers/fat-image.js';
 import { partFiles, waitForDevice, waitForPartFile } from './helpers/faults.js';
 import { compareTrees, makeMeeting } from './helpers/library.js';
@@ -69,11 +69,7 @@ describe.skipIf(skipMounting(FAT))('FAT32 device pulled out mid-copy and plugged
     await fat.plugIn();
     const online = await waitForDevice(api, SERIAL, true);
     expect(online).toMatchObject({ mountPath, fsType: 'fuse.fusefat' });
-    const final = await pollUntil(
-      () => api.getStatus(batchId),
-      (s) => ['completed', 'partial_failed', 'failed'].includes(s.status),
-      { timeoutMs: 30_000, intervalMs: 200, description: 'batch to end' },
-    );
+    const final = await api.waitForBatchEnd(batchId, { timeoutMs: 30_000, intervalMs: 200, description: 'batch to end' });
 
     expect(final).toMatchObject({
       status: 'completed',

@@ -6,7 +6,7 @@
 import { stat } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ApiClient, pollUntil } from './helpers/api.js';
+import { ApiClient } from './helpers/api.js';
 import { makeDeviceDir } from './helpers/devices.js';
 import { partFiles, waitForPartFile } from './helpers/faults.js';
 import { compareTrees, makeMeeting } from './helpers/library.js';
@@ -65,11 +65,7 @@ describe('agent killed mid-copy', () => {
     const taskId = during[0]!.taskId!;
 
     agent = await agent.restart();
-    const final = await pollUntil(
-      () => api.getStatus(batchId),
-      (s) => ['completed', 'partial_failed', 'failed'].includes(s.status),
-      { timeoutMs: 30_000, intervalMs: 200, description: 'batch to end' },
-    );
+    const final = await api.waitForBatchEnd(batchId, { timeoutMs: 30_000, intervalMs: 200, description: 'batch to end' });
 
     expect(final).toMatchObject({
       status: 'completed',

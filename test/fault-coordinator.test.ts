@@ -6,21 +6,12 @@
 import { readdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { ApiClient, pollUntil, readSse, type BatchStatusData } from './helpers/api.js';
+import { ApiClient, pollUntil, readSse } from './helpers/api.js';
 import { makeDeviceDir } from './helpers/devices.js';
 import { compareTrees, makeMeeting } from './helpers/library.js';
 import { startAgent, startAgentFor, startCoordinator, tempDir, type Coordinator } from './helpers/system.js';
 import { startTcpProxy } from './helpers/tcp-proxy.js';
 
-const ENDED = ['completed', 'partial_failed', 'failed'];
-
-function untilEnded(api: ApiClient, batchId: string, timeoutMs = 30_000): Promise<BatchStatusData> {
-  return pollUntil(
-    () => api.getStatus(batchId),
-    (s) => ENDED.includes(s.status),
-    { timeoutMs, intervalMs: 100, description: `batch ${batchId} to end` },
-  );
-}
 
 async function systemWithDevices(serials: string[], coordinatorEnv = {}, agentEnv = {}) {
   const coordinator = await startCoordinator({
@@ -34,17 +25,10 @@ async function systemWithDevices(serials: string[], coordinatorEnv = {}, agentEn
     ...agentEnv,
   });
   const api = new ApiClient(coordinator.httpUrl);
-  await untilDevicesOnline(api, serials.length);
+  await api.waitForDevices(serials.length);
   return { coordinator, agent, mountRoot, api };
 }
 
-function untilDevicesOnline(api: ApiClient, count: number) {
-  return pollUntil(
-    () => api.request('GET', '/api/v1/mount/devices'),
-    (res) => (res.body as { data: { total: number } }).data.total === count,
-    { timeoutMs: 15_000, description: `${count} devices online` },
-  );
-}
 
 describe('coordinator faults', () => {
   it('resumes creating a 50 × 20 batch after a SIGKILL mid-creation: one subtask per pair, each run once', async () => {
@@ -74,7 +58,7 @@ describe('coordinator faults', () => {
     api = new ApiClient(coordinator.httpUrl);
     const afterKill = await api.getStatus(batchId);
 
-    const final = await untilEnded(api, batchId, 90_000);
+    const final = await api.waitForBatchEnd(batchId, { timeoutMs: 90_000 });
 
     expect(partway.createdCount).toBeLessThan(1000);
     expect(afterKill.createdCount).toBeLessThan(1000);
@@ -118,7 +102,7 @@ describe('coordinator faults', () => {
     await new Promise((resolve) => setTimeout(resolve, 2000));
     coordinator = await coordinator.restart();
     api = new ApiClient(coordinator.httpUrl);
-    const final = await untilEnded(api, batchId);
+    const final = await api.waitForBatchEnd(batchId, { timeoutMs: 30_000 });
 
     expect(final).toMatchObject({
       status: 'completed',
@@ -150,7 +134,7 @@ describe('coordinator faults', () => {
     );
 
     await agent.stop('SIGKILL');
-    const final = await untilEnded(api, batchId, 15_000);
+    const final = await api.waitForBatchEnd(batchId, { timeoutMs: 15_000 });
 
     expect(final.status).toBe('failed');
     const [task] = (await api.getTasks(batchId)).tasks;
@@ -174,7 +158,7 @@ describe('coordinator faults', () => {
     );
 
     agent = await agent.restart({ signal: 'SIGKILL' });
-    const final = await untilEnded(api, batchId);
+    const final = await api.waitForBatchEnd(batchId, { timeoutMs: 30_000 });
 
     expect(final.status).toBe('completed');
     await compareTrees(
@@ -187,7 +171,7 @@ describe('coordinator faults', () => {
     let { coordinator, api } = await systemWithDevices(['DEV1']);
     await makeMeeting(coordinator.meetingsDir, 'small', { 'a.txt': 'hello' });
     const { batchId } = await api.createBatch({ meetingIds: ['small'], serialNumbers: ['DEV1'] });
-    await untilEnded(api, batchId);
+    await api.waitForBatchEnd(batchId, { timeoutMs: 30_000 });
     await coordinator.stop();
 
     const file = path.join(coordinator.dataDir, 'batches', `${batchId}.json`);
@@ -219,7 +203,7 @@ describe('coordinator faults', () => {
       mountRoot,
       bwLimit: 6 * 1024 * 1024,
     });
-    await untilDevicesOnline(api, 1);
+    await api.waitForDevices(1);
 
     const { batchId } = await api.createBatch({ meetingIds: ['big', 'small'], serialNumbers: ['DEV1'] });
     const running = await pollUntil(
@@ -237,7 +221,7 @@ describe('coordinator faults', () => {
     );
     const whileCut = await api.getStatus(batchId);
     link.restore();
-    const final = await untilEnded(api, batchId);
+    const final = await api.waitForBatchEnd(batchId, { timeoutMs: 30_000 });
     const stream = await sse.done;
     await link.close();
 

@@ -6,7 +6,7 @@ import { execFileSync } from 'node:child_process';
 import path from 'node:path';
 import mqtt from 'mqtt';
 import { describe, expect, it } from 'vitest';
-import { ApiClient, pollUntil } from './helpers/api.js';
+import { ApiClient } from './helpers/api.js';
 import { makeDeviceDir } from './helpers/devices.js';
 import { compareTrees, makeMeeting } from './helpers/library.js';
 import { which } from './helpers/mount-tools.js';
@@ -52,18 +52,10 @@ describe.skipIf(!OPENSSL && process.env.CI !== 'true')('MQTT over TLS', () => {
       mountRoot,
       env: { WST_MQTT_CA: cert },
     });
-    await pollUntil(
-      () => api.request('GET', '/api/v1/mount/devices'),
-      (res) => (res.body as { data: { total: number } }).data.total === 1,
-      { timeoutMs: 15_000, description: 'the device online over mqtts' },
-    );
+    await api.waitForDevices(1, { timeoutMs: 15_000, description: 'the device online over mqtts' });
 
     const { batchId } = await api.createBatch({ meetingIds: ['m1'], serialNumbers: ['DEV1'] });
-    const final = await pollUntil(
-      () => api.getStatus(batchId),
-      (s) => !['pending', 'running'].includes(s.status),
-      { timeoutMs: 20_000, intervalMs: 100 },
-    );
+    const final = await api.waitForBatchEnd(batchId, { timeoutMs: 20_000, intervalMs: 100 });
     expect(final.status).toBe('completed');
     await compareTrees(path.join(coordinator.meetingsDir, 'm1'), path.join(mountRoot, 'DEV1', 'meetings', 'm1'));
 

@@ -5,24 +5,16 @@
 import { readdir } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ApiClient, pollUntil, type BatchStatusData } from './helpers/api.js';
+import { ApiClient, BATCH_ENDED, pollUntil, type BatchStatusData } from './helpers/api.js';
 import { makeDeviceDir } from './helpers/devices.js';
 import { compareTrees, listFiles, makeMeeting } from './helpers/library.js';
 import { startAgentFor, startCoordinator, tempDir, type Coordinator } from './helpers/system.js';
-
-const ENDED = ['completed', 'partial_failed', 'failed', 'cancelled'];
 
 describe('operator controls', () => {
   let coordinator: Coordinator;
   let api: ApiClient;
   let mountRoot: string;
 
-  const untilEnded = (batchId: string, timeoutMs = 30_000) =>
-    pollUntil(
-      () => api.getStatus(batchId),
-      (s) => ENDED.includes(s.status),
-      { timeoutMs, intervalMs: 50, description: `batch ${batchId} to end` },
-    );
   const untilOnline = (serial: string) =>
     pollUntil(
       () => api.request('GET', '/api/v1/mount/devices'),
@@ -56,7 +48,7 @@ describe('operator controls', () => {
 
   it('turns a 1001 into completed by a retry once the device is mounted, keeping the history', async () => {
     const { batchId } = await api.createBatch({ meetingIds: ['small'], serialNumbers: ['LATE1'] });
-    await untilEnded(batchId);
+    await api.waitForBatchEnd(batchId, { timeoutMs: 30_000, intervalMs: 50 });
     expect((await api.getTasks(batchId)).tasks[0]).toMatchObject({ status: 'failed', errorCode: 1001 });
 
     await makeDeviceDir(mountRoot, 'LATE1');
@@ -69,7 +61,7 @@ describe('operator controls', () => {
     });
     expect((await api.getStatus(batchId)).status).toBe('running');
 
-    const final = await untilEnded(batchId);
+    const final = await api.waitForBatchEnd(batchId, { timeoutMs: 30_000, intervalMs: 50 });
     expect(final).toMatchObject({ status: 'completed', statusCounts: { completed: 1, failed: 0 } });
     const [task] = (await api.getTasks(batchId)).tasks;
     expect(task).toMatchObject({
@@ -85,7 +77,7 @@ describe('operator controls', () => {
 
   it('refuses to retry a subtask that has not failed (409) or does not exist (404), changing nothing', async () => {
     const { batchId } = await api.createBatch({ meetingIds: ['small'], serialNumbers: ['DEV1'] });
-    await untilEnded(batchId);
+    await api.waitForBatchEnd(batchId, { timeoutMs: 30_000, intervalMs: 50 });
     const before = await api.getTasks(batchId);
 
     const notFailed = await api.request('POST', `/api/v1/mount/sync/batch/${batchId}/retry`, {
@@ -116,7 +108,7 @@ describe('operator controls', () => {
 
     const cancel = await api.request('POST', `/api/v1/mount/sync/batch/${batchId}/cancel`);
     expect(cancel.status).toBe(200);
-    const final = await untilEnded(batchId);
+    const final = await api.waitForBatchEnd(batchId, { timeoutMs: 30_000, intervalMs: 50 });
 
     expect(final).toMatchObject({
       status: 'cancelled',
@@ -143,7 +135,7 @@ describe('operator controls', () => {
     const target = running.tasks.find((t) => t.serialNumber === 'DEV3')!;
     const res = await api.request('POST', `/api/v1/mount/sync/tasks/${target.taskId}/cancel`);
     expect(res.status).toBe(200);
-    const final = await untilEnded(batchId);
+    const final = await api.waitForBatchEnd(batchId, { timeoutMs: 30_000, intervalMs: 50 });
 
     expect(final).toMatchObject({
       status: 'partial_failed',
@@ -173,7 +165,7 @@ describe('operator controls', () => {
     expect((await api.getStatus(batchId)).status).toBe('running');
 
     await makeDeviceDir(mountRoot, 'LATE2');
-    const final = await untilEnded(batchId);
+    const final = await api.waitForBatchEnd(batchId, { timeoutMs: 30_000, intervalMs: 50 });
 
     expect(final).toMatchObject({ status: 'completed', statusCounts: { completed: 1 } });
     expect((await readdir(path.join(mountRoot, 'LATE2', 'meetings'))).includes('small')).toBe(true);
@@ -185,7 +177,7 @@ describe('operator controls', () => {
       serialNumbers: ['NEVER'],
       options: { offline: 'wait', waitSeconds: 1 },
     });
-    const final = await untilEnded(batchId, 10_000);
+    const final = await api.waitForBatchEnd(batchId, { timeoutMs: 10_000, intervalMs: 50 });
 
     expect(final.status).toBe('failed');
     expect((await api.getTasks(batchId)).tasks[0]).toMatchObject({ errorCode: 1001 });
@@ -204,7 +196,7 @@ describe('operator controls', () => {
         polls.push(status);
         return status;
       },
-      (s) => ENDED.includes(s.status),
+      (s) => BATCH_ENDED.includes(s.status),
       { timeoutMs: 30_000, intervalMs: 25 },
     );
 

@@ -5,7 +5,7 @@
  */
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ApiClient, pollUntil } from './helpers/api.js';
+import { ApiClient } from './helpers/api.js';
 import { makeDeviceDir } from './helpers/devices.js';
 import { partFiles, waitForPartFile } from './helpers/faults.js';
 import { compareTrees, makeMeeting } from './helpers/library.js';
@@ -60,11 +60,7 @@ describe('agent stopped by SIGTERM mid-copy', () => {
     expect((await api.getTasks(batchId)).tasks[0]).toMatchObject({ taskId, status: 'running' });
 
     agent = await agent.restart();
-    const final = await pollUntil(
-      () => api.getStatus(batchId),
-      (s) => !['pending', 'running'].includes(s.status),
-      { timeoutMs: 20_000, intervalMs: 200, description: 'batch to end' },
-    );
+    const final = await api.waitForBatchEnd(batchId, { timeoutMs: 20_000, intervalMs: 200, description: 'batch to end' });
 
     expect(final.status).toBe('completed');
     expect((await api.getTasks(batchId)).tasks[0]).toMatchObject({ taskId, status: 'completed' });

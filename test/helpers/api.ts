@@ -10,6 +10,10 @@ import {
 import { readSse, type ReadSseOptions, type SseReader } from './sse.js';
 
 export { pollUntil, sleep } from './wait.js';
+import { pollUntil, type PollOptions } from './wait.js';
+
+/** Batch statuses after which nothing changes any more. */
+export const BATCH_ENDED: readonly string[] = ['completed', 'partial_failed', 'failed', 'cancelled'];
 export { readSse } from './sse.js';
 export type { SseFrame, SseResult, SseReader, ReadSseOptions } from './sse.js';
 export type * from './contract.js';
@@ -53,6 +57,24 @@ export class ApiClient {
 
   listBatches(): Promise<BatchList> {
     return this.call(BatchList, 'GET', '/api/v1/mount/sync/batch');
+  }
+
+  /** Polls the batch until it has ended (any of `BATCH_ENDED`) and returns its last status. */
+  waitForBatchEnd(batchId: string, options: PollOptions = {}): Promise<BatchStatusData> {
+    return pollUntil(
+      () => this.getStatus(batchId),
+      (status) => BATCH_ENDED.includes(status.status),
+      { intervalMs: 100, description: `batch ${batchId} to end`, ...options },
+    );
+  }
+
+  /** Polls `GET /api/v1/mount/devices` until exactly `count` devices are online. */
+  waitForDevices(count: number, options: PollOptions = {}): Promise<RawResponse> {
+    return pollUntil(
+      () => this.request('GET', '/api/v1/mount/devices'),
+      (res) => (res.body as { data?: { total?: number } }).data?.total === count,
+      { timeoutMs: 15_000, description: `${count} devices online`, ...options },
+    );
   }
 
   progressUrl(taskId: string, serialNumber: string): string {
