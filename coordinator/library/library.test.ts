@@ -57,15 +57,15 @@ describe('MeetingLibrary', () => {
     expect(await library.has('..')).toBe(false);
   });
 
-  it('resolves only files the manifest lists', async () => {
+  it('opens only files the manifest lists, never through a link', async () => {
     const library = new MeetingLibrary(dir);
-    expect(await library.resolveFile('m1', 'slides/deck.pptx')).toBe(
-      path.join(dir, 'm1', 'slides', 'deck.pptx'),
-    );
-    expect(await library.resolveFile('m1', 'link.txt')).toBeNull();
-    expect(await library.resolveFile('m1', 'linked-dir/secret.txt')).toBeNull();
-    expect(await library.resolveFile('m1', '../m1/agenda.pdf')).toBeNull();
-    expect(await library.resolveFile('m1', '/etc/passwd')).toBeNull();
+    const opened = await library.openFile('m1', 'slides/deck.pptx');
+    expect(opened?.path).toBe(path.join(dir, 'm1', 'slides', 'deck.pptx'));
+    expect(opened?.size).toBe(5);
+    await opened?.handle.close();
+    for (const refused of ['link.txt', 'linked-dir/secret.txt', '../m1/agenda.pdf', '/etc/passwd', 'slides']) {
+      expect(await library.openFile('m1', refused)).toBeNull();
+    }
   });
 
   it('summarises each meeting for the library listing', async () => {

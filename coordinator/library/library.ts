@@ -1,4 +1,5 @@
-import { lstat, readdir, stat } from 'node:fs/promises';
+import { constants } from 'node:fs';
+import { lstat, open, readdir, stat, type FileHandle } from 'node:fs/promises';
 import path from 'node:path';
 import fg from 'fast-glob';
 import { ID_PATTERN } from '../../shared/ids.js';
@@ -16,6 +17,13 @@ interface HashEntry {
   /** ino, size, mtime and ctime: ctime changes on every write and cannot be set back. */
   stamp: string;
   sha256: string;
+}
+
+/** A library file opened for reading: its path, an open handle and its size at opening. */
+export interface OpenedFile {
+  path: string;
+  handle: FileHandle;
+  size: number;
 }
 
 type FileStamp = { ino: number; size: number; mtimeMs: number; ctimeMs: number };
@@ -61,25 +69,33 @@ export class MeetingLibrary {
   }
 
   /**
-   * The absolute path of a file the meeting's manifest lists, or `null`. Only regular files
-   * inside the meeting's folder qualify.
+   * Opens a file the meeting's manifest lists, for reading; `null` when there is none. Only
+   * regular files inside the meeting's folder qualify: every directory on the way must be a real
+   * one, and the file is opened without following a link, so what is read is what was checked.
+   * The caller closes the handle.
    */
-  async resolveFile(meetingId: string, relativePath: string): Promise<string | null> {
+  async openFile(meetingId: string, relativePath: string): Promise<OpenedFile | null> {
     if (!ID_PATTERN.test(meetingId) || !isServable(relativePath)) return null;
     if (!(await this.has(meetingId))) return null;
 
     // The same files the manifest lists (a glob that follows no link), found in O(depth) calls
-    // instead of listing the whole meeting on every request: each step must be a real
-    // directory, the last a regular file.
+    // instead of listing the whole meeting on every request.
     const segments = relativePath.split('/');
     let current = path.join(this.dir, meetingId);
-    for (const [index, segment] of segments.entries()) {
+    for (const segment of segments.slice(0, -1)) {
       current = path.join(current, segment);
       const info = await lstat(current).catch(() => null);
-      const last = index === segments.length - 1;
-      if (!info || (last ? !info.isFile() : !info.isDirectory())) return null;
+      if (!info?.isDirectory()) return null;
     }
-    return current;
+    const file = path.join(current, segments.at(-1)!);
+    const handle = await open(file, constants.O_RDONLY | constants.O_NOFOLLOW).catch(() => null);
+    if (!handle) return null;
+    const info = await handle.stat().catch(() => null);
+    if (!info?.isFile()) {
+      await handle.close();
+      return null;
+    }
+    return { path: file, handle, size: info.size };
   }
 
   async #summarise(meetingId: string): Promise<MeetingSummary> {

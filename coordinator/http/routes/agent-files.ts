@@ -1,18 +1,17 @@
-import { createReadStream } from 'node:fs';
-import { stat } from 'node:fs/promises';
-import { Readable } from 'node:stream';
+import type { HttpBindings } from '@hono/node-server';
 import { Hono } from 'hono';
 import { ApiError, notFound } from '../api-error.js';
 import { ok } from '../envelope.js';
 import type { Services } from '../services.js';
 import { parseRange } from './range.js';
+import { sendFile } from './send-file.js';
 
 /**
  * What agents pull: a meeting's manifest, and the bytes of the files it lists (with `Range`).
  * Mounted behind agent authentication.
  */
-export function agentFileRoutes(s: Services): Hono {
-  const app = new Hono();
+export function agentFileRoutes(s: Services): Hono<{ Bindings: Partial<HttpBindings> }> {
+  const app = new Hono<{ Bindings: Partial<HttpBindings> }>();
 
   app.get('/:meetingId/manifest', async (c) => {
     const meetingId = c.req.param('meetingId');
@@ -24,28 +23,22 @@ export function agentFileRoutes(s: Services): Hono {
   app.get('/:meetingId/files/*', async (c) => {
     const meetingId = c.req.param('meetingId');
     const relativePath = filePathOf(new URL(c.req.url).pathname, meetingId);
-    const file = await s.library.resolveFile(meetingId, relativePath);
+    const file = await s.library.openFile(meetingId, relativePath);
     if (!file) throw notFound(`file ${relativePath} of meeting ${meetingId}`);
 
-    const { size } = await stat(file);
-    const range = parseRange(c.req.header('range'), size);
+    const range = parseRange(c.req.header('range'), file.size);
     if (range === 'unsatisfiable') {
-      return c.body(null, 416, { 'Content-Range': `bytes */${size}` });
+      await file.handle.close();
+      return c.body(null, 416, { 'Content-Range': `bytes */${file.size}` });
     }
-
-    const { start, end } = range ?? { start: 0, end: size - 1 };
-    const length = Math.max(0, end - start + 1);
-    const body = length === 0 ? null : createReadStream(file, { start, end, highWaterMark: 1 << 20 });
+    const { start, end } = range ?? { start: 0, end: file.size - 1 };
     const headers: Record<string, string> = {
       'Content-Type': 'application/octet-stream',
-      'Content-Length': String(length),
+      'Content-Length': String(Math.max(0, end - start + 1)),
       'Accept-Ranges': 'bytes',
     };
-    if (range) headers['Content-Range'] = `bytes ${start}-${end}/${size}`;
-    return new Response(body && (Readable.toWeb(body) as ReadableStream), {
-      status: range ? 206 : 200,
-      headers,
-    });
+    if (range) headers['Content-Range'] = `bytes ${start}-${end}/${file.size}`;
+    return sendFile(c.env?.outgoing, file.handle, { status: range ? 206 : 200, headers, start, end });
   });
 
   return app;
