@@ -13,7 +13,7 @@ import { DirectoryMaker } from './ensure-dir.js';
 import { fsyncDirectory } from './fs-sync.js';
 import { fetchManifest } from './fetch-manifest.js';
 import { forEachFile } from './for-each-file.js';
-import { identifyMount, isMountGone, toCopyError, type MountIdentity } from './os-errors.js';
+import { identifyMount, toCopyError, type MountIdentity } from './os-errors.js';
 import { planCopy, type CopyPlan, type DeviceFile, type VerifiedFile } from './plan.js';
 import type { RateLimiter } from './rate-limiter.js';
 import { withRetries } from './retry.js';
@@ -51,7 +51,7 @@ export interface CopyMeetingRequest {
 }
 
 /** Small files copied at once: each costs round trips and fsyncs more than bandwidth. */
-const DEFAULT_CONCURRENCY = 4;
+const DEFAULT_CONCURRENCY = 16;
 
 /** A coordinator restart or a dropped link shorter than this does not fail a copy. */
 export const DEFAULT_PATIENCE_MS = 300_000;
@@ -109,7 +109,7 @@ async function copyFiles(
   }
   request.onPlan?.(plan, manifest);
 
-  const directories = new DirectoryMaker(mount.mountPath, meetingDir);
+  const directories = new DirectoryMaker(mount, meetingDir);
   await directories.ensure(meetingDir);
   const stale = await removeStaleParts(meetingDir);
   if (stale.length > 0) request.onStaleParts?.(stale);
@@ -118,7 +118,7 @@ async function copyFiles(
   await forEachFile(plan.copy, request.concurrency ?? DEFAULT_CONCURRENCY, async (file) => {
     signal?.throwIfAborted();
     request.onFileStart?.(file);
-    const done = await copyOneFile(file, meetingDir, mount, directories, request);
+    const done = await copyOneFile(file, meetingDir, directories, request);
     written.add(path.dirname(resolveInside(meetingDir, file.devicePath ?? file.path)));
     const { path: libraryPath, devicePath } = file;
     request.onFileDone?.({ path: libraryPath, ...(devicePath && { devicePath }), ...done });
@@ -152,16 +152,11 @@ async function copyFiles(
 async function copyOneFile(
   file: DeviceFile,
   meetingDir: string,
-  mount: MountIdentity,
   directories: DirectoryMaker,
   request: CopyMeetingRequest,
 ) {
   const destination = resolveInside(meetingDir, file.devicePath ?? file.path);
   await directories.ensure(path.dirname(destination));
-  // An unmounted device leaves an empty mount point, where mkdir would succeed on the host disk.
-  if (await isMountGone(mount)) {
-    throw new CopyError(ErrorCode.DeviceRemoved, `${mount.mountPath} is no longer the device`);
-  }
 
   return withRetries(
     async () => {

@@ -3,25 +3,30 @@ import path from 'node:path';
 import { ErrorCode } from '../../shared/error-codes.js';
 import { CopyError } from './copy-error.js';
 import { fsyncDirectory } from './fs-sync.js';
+import { isMountGone, type MountIdentity } from './os-errors.js';
 
 /**
  * Creates the directories of a meeting folder, flushing the entry of each new one to the device,
  * and refuses those that a symbolic link on the device leads out of it. Remembers the
  * directories it checked.
+ *
+ * Before each mkdir it makes sure the device is still mounted: an unmounted device leaves an
+ * empty mount point, where mkdir would succeed on the host disk. Files need no such check: in a
+ * directory that is gone with its device, creating one fails.
  */
 export class DirectoryMaker {
-  readonly #mountPath: string;
+  readonly #mount: MountIdentity;
   readonly #meetingDir: string;
   readonly #checked = new Map<string, Promise<string>>();
 
-  constructor(mountPath: string, meetingDir: string) {
-    this.#mountPath = mountPath;
+  constructor(mount: MountIdentity, meetingDir: string) {
+    this.#mount = mount;
     this.#meetingDir = meetingDir;
   }
 
   async ensure(directory: string): Promise<void> {
     const meetingDir = await this.#once(this.#meetingDir, () =>
-      this.#make(this.#meetingDir, this.#mountPath),
+      this.#make(this.#meetingDir, this.#mount.mountPath),
     );
     if (directory !== this.#meetingDir) {
       await this.#once(directory, () => this.#make(directory, meetingDir));
@@ -39,6 +44,9 @@ export class DirectoryMaker {
   }
 
   async #make(directory: string, within: string): Promise<string> {
+    if (await isMountGone(this.#mount)) {
+      throw new CopyError(ErrorCode.DeviceRemoved, `${this.#mount.mountPath} is no longer the device`);
+    }
     const first = await mkdir(directory, { recursive: true });
     if (first) await flushNewEntries(first, directory);
     const [root, real] = [await realpath(within), await realpath(directory)];
