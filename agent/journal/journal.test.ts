@@ -48,6 +48,19 @@ describe('Journal', () => {
     expect((await readDisk()).tasks.t1.state).toBe('accepted');
   });
 
+  it('writes verified files at a slower pace, and a state change still at its own', async () => {
+    const journal = await Journal.open(dir, { coalesceMs: 20, verifiedCoalesceMs: 10_000 });
+    journal.accept(command('t1'));
+    await journal.flush();
+    journal.addVerified('t1', { path: 'a.pdf', size: 3, sha256: 'ab', mtimeMs: 5 });
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    expect((await readDisk()).tasks.t1.verified).toEqual({});
+
+    journal.transition('t1', 'running');
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    expect((await readDisk()).tasks.t1).toMatchObject({ state: 'running', verified: { 'a.pdf': {} } });
+  });
+
   it('flushes every change made by concurrent callers', async () => {
     const journal = await Journal.open(dir);
     const flushes = Array.from({ length: 50 }, (_, i) => {

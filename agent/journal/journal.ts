@@ -13,6 +13,11 @@ const DAY_MS = 24 * 60 * 60 * 1000;
 export interface JournalOptions {
   /** Longest time changes wait before they are written; `flush()` writes at once. */
   coalesceMs?: number;
+  /**
+   * Longest time a newly verified file waits (default 1 s). Losing one costs only its re-check
+   * after a crash, while writing the journal after each of 2,000 small files costs the copy.
+   */
+  verifiedCoalesceMs?: number;
   keepTerminalMs?: number;
   now?: () => number;
   /** Called when a coalesced background write fails (the next flush retries it). */
@@ -28,15 +33,18 @@ export class Journal {
   corruptCopy: string | undefined;
   readonly #db: Low<JournalData>;
   readonly #coalesceMs: number;
+  readonly #verifiedCoalesceMs: number;
   readonly #now: () => number;
   readonly #onWriteError: (error: unknown) => void;
   #dirty = false;
   #writing: Promise<void> | undefined;
   #timer: NodeJS.Timeout | undefined;
+  #timerDue = 0;
 
   private constructor(db: Low<JournalData>, options: JournalOptions) {
     this.#db = db;
     this.#coalesceMs = options.coalesceMs ?? 100;
+    this.#verifiedCoalesceMs = Math.max(this.#coalesceMs, options.verifiedCoalesceMs ?? 1000);
     this.#now = options.now ?? Date.now;
     this.#onWriteError = options.onWriteError ?? (() => {});
   }
@@ -99,7 +107,7 @@ export class Journal {
   /** Remembers a file verified on the device for this task. */
   addVerified(taskId: string, { path: filePath, ...file }: VerifiedFile): void {
     this.#require(taskId).verified[filePath] = file;
-    this.#changed();
+    this.#changed(this.#verifiedCoalesceMs);
   }
 
   verifiedFiles(taskId: string): VerifiedFile[] {
@@ -136,9 +144,13 @@ export class Journal {
     }
   }
 
-  #changed(): void {
+  #changed(withinMs = this.#coalesceMs): void {
     this.#dirty = true;
-    this.#timer ??= setTimeout(() => void this.flush().catch(this.#onWriteError), this.#coalesceMs);
+    const due = Date.now() + withinMs;
+    if (this.#timer && this.#timerDue <= due) return;
+    clearTimeout(this.#timer);
+    this.#timerDue = due;
+    this.#timer = setTimeout(() => void this.flush().catch(this.#onWriteError), withinMs);
   }
 
   #require(taskId: string): TaskRecord {

@@ -33,8 +33,11 @@ export interface RunCopyOptions {
 export async function runCopy(options: RunCopyOptions): Promise<CopyMeetingResult> {
   const { command, bwlimit, signal } = options;
   let meter: ProgressMeter | undefined;
+  let trailing: NodeJS.Timeout | undefined;
   const publish = (force: boolean) => {
     if (!meter || (!force && !meter.due())) return;
+    clearTimeout(trailing);
+    trailing = undefined;
     const snapshot = meter.take();
     options.onProgress({
       taskId: command.taskId,
@@ -42,6 +45,12 @@ export async function runCopy(options: RunCopyOptions): Promise<CopyMeetingResul
       ...snapshot,
       at: Date.now(),
     });
+  };
+  // A finished file is told at the latest one interval later, even when no byte follows it (the
+  // next file may be stalled), without one message per file for thousands of small ones.
+  const publishSoon = () => {
+    if (meter?.due()) return publish(true);
+    trailing ??= setTimeout(() => publish(true), options.progressIntervalMs);
   };
 
   const result = await (options.copy ?? copyMeeting)({
@@ -86,9 +95,9 @@ export async function runCopy(options: RunCopyOptions): Promise<CopyMeetingResul
     onFileDone: (file) => {
       options.onVerified(file);
       meter?.fileDone();
-      publish(true);
+      publishSoon();
     },
-  });
+  }).finally(() => clearTimeout(trailing));
 
   meter?.complete();
   publish(true);
