@@ -37,7 +37,7 @@ export interface CopyMeetingRequest {
   retryDelayMs?: number;
   /** How long the coordinator may stay unreachable before the copy fails with 1009. */
   patienceMs?: number;
-  /** Small files copied at once (default 4); large files are always copied one at a time. */
+  /** Small files copied at once (default 16); large files are always copied one at a time. */
   concurrency?: number;
   signal?: AbortSignal;
   /** Called once the plan is known, before the first byte is written; names the skipped files. */
