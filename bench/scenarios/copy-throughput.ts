@@ -10,6 +10,8 @@ import { sha256File, writeSeededFile } from '../../test/helpers/library.js';
 import { startAgent, type Agent } from '../../test/helpers/system.js';
 import { tempDir } from '../../test/helpers/temp-dir.js';
 import { createBatch, isEnded, pollStatus, waitForDevices } from '../lib/batch-api.js';
+import type { BareCopyReply, BareCopyRequest } from '../baseline/bare-copy-process.js';
+import { BenchChild } from '../lib/child.js';
 import { launchCoordinator, PROFILE_HOOK, type BenchCoordinator } from '../lib/coordinator.js';
 import { freeBytes, syncDisks, timeCpAndSync } from '../lib/disk.js';
 import { dataOf, HttpClient } from '../lib/http-client.js';
@@ -49,7 +51,9 @@ interface CopyTarget {
 
 /**
  * The real agent copies one meeting (temp name, fsync, sha256, rename), timed from POST to
- * `completed`; baseline: `cp -r` of the same files onto the same filesystem, then `sync`.
+ * `completed`; baseline: `cp -r` of the same files onto the same filesystem, then `sync`. A
+ * second baseline, the bare pull-copy, does what the method needs and nothing else, to tell
+ * the cost of the method from the cost of the product.
  * First onto a device directory on the library's own disk (the target figure), then, where the
  * machine can mount one, onto an exFAT image through FUSE, as a device is written in the field.
  * Alternating rounds; the best of each counts, since interference only slows a run.
@@ -80,6 +84,7 @@ export const copyThroughput: Scenario = {
     let coordinator: BenchCoordinator | undefined;
     let agent: Agent | undefined;
     let image: MountedImage | undefined;
+    let bare: BareCopier | undefined;
     const client = { http: undefined as HttpClient | undefined };
     try {
       coordinator = await launchCoordinator({ meetingsDir });
@@ -98,7 +103,7 @@ export const copyThroughput: Scenario = {
       if (exfat.ok) {
         // Mounted before the agent starts, so that it sees the device with its filesystem.
         image = await mountImage('exfat', path.join(mountRoot, SERIAL_EXFAT), {
-          sizeMiB: Math.ceil((3 * totalBytes) / MiB),
+          sizeMiB: Math.ceil((2.5 * totalBytes) / MiB),
         });
         targets.push({
           label: 'exFAT device (FUSE image)',
@@ -125,29 +130,42 @@ export const copyThroughput: Scenario = {
 
       const rows = [];
       const details: Record<string, unknown> = { scale, totalBytes, fileCount: Object.keys(files).length, df: free.df };
+      bare = new BareCopier(path.join(meetingsDir, MEETING));
+      const mibps = (all: number[]) => totalBytes / MiB / (Math.min(...all) / 1000);
+      const seconds = (all: number[]) => all.map((ms) => (ms / 1000).toFixed(2)).join(', ');
+      const size = `${(totalBytes / MiB).toFixed(0)} MiB in ${Object.keys(files).length} files`;
       for (const target of targets) {
-        const { cpMs, agentMs } = await measure(http, target, meetingsDir, manifest, log);
-        const mibps = (ms: number) => totalBytes / MiB / (ms / 1000);
-        const [agentBest, cpBest] = [mibps(Math.min(...agentMs)), mibps(Math.min(...cpMs))];
-        const seconds = (all: number[]) => all.map((ms) => (ms / 1000).toFixed(2)).join(', ');
+        const timings = await measure(http, target, { meetingsDir, manifest, bare }, log);
+        const [agentBest, bareBest, cpBest] = [timings.agentMs, timings.bareMs, timings.cpMs].map(mibps);
+        const baseline = { label: 'cp -r + sync', value: cpBest! };
         rows.push(
           row({
             scenario: 'copy throughput',
-            figure: `agent onto ${target.label}, ${(totalBytes / MiB).toFixed(0)} MiB in ${Object.keys(files).length} files`,
-            value: agentBest,
+            figure: `agent onto ${target.label}, ${size}`,
+            value: agentBest!,
             unit: 'MiB/s',
-            baseline: { label: 'cp -r + sync', value: cpBest },
-            ...(target.target && { target: target.target, met: agentBest >= 0.9 * cpBest }),
+            baseline,
+            ...(target.target && { target: target.target, met: agentBest! >= 0.9 * cpBest! }),
             note:
-              `${scaleNote}${target.note ? `${target.note}; ` : ''}best of ${ROUNDS}; agent ${seconds(agentMs)} s ` +
-              `(POST → completed), cp ${seconds(cpMs)} s; device copy sha256-checked`,
+              `${scaleNote}${target.note ? `${target.note}; ` : ''}best of ${ROUNDS}; agent ${seconds(timings.agentMs)} s ` +
+              `(POST → completed), cp ${seconds(timings.cpMs)} s; device copy sha256-checked; ` +
+              `agent / bare pull-copy: ${(agentBest! / bareBest!).toFixed(2)}×`,
+          }),
+          row({
+            scenario: 'copy throughput',
+            figure: `bare pull-copy onto ${target.label} (HTTP, sha256, fsync per file; no product)`,
+            value: bareBest!,
+            unit: 'MiB/s',
+            baseline,
+            note: `best of ${ROUNDS}; ${seconds(timings.bareMs)} s`,
           }),
         );
-        details[target.label] = { cpMs, agentMs };
+        details[target.label] = timings;
       }
       return { rows, details };
     } finally {
       client.http?.close();
+      await bare?.stop();
       await agent?.stop();
       await image?.unmount();
       await coordinator?.stop();
@@ -158,30 +176,66 @@ export const copyThroughput: Scenario = {
   },
 };
 
-/** Alternating rounds of `cp -r` + `sync` and the agent's copy onto one target; milliseconds. */
+interface Timings {
+  cpMs: number[];
+  bareMs: number[];
+  agentMs: number[];
+}
+
+/**
+ * Alternating rounds onto one target, in milliseconds: `cp -r` + `sync`, the bare pull-copy,
+ * and the agent. Each copy but the agent's is removed after it is timed, to keep the space.
+ */
 async function measure(
   http: HttpClient,
   target: CopyTarget,
-  meetingsDir: string,
-  manifest: Manifest,
+  source: { meetingsDir: string; manifest: Manifest; bare: BareCopier },
   log: (message: string) => void,
-): Promise<{ cpMs: number[]; agentMs: number[] }> {
-  const cpMs: number[] = [];
-  const agentMs: number[] = [];
+): Promise<Timings> {
+  const timings: Timings = { cpMs: [], bareMs: [], agentMs: [] };
+  const meeting = path.join(source.meetingsDir, MEETING);
+  const [cpCopy, bareCopy] = [path.join(target.cpTarget, MEETING), path.join(target.cpTarget, 'bare', MEETING)];
   for (let round = 0; round < ROUNDS; round++) {
-    await rm(path.join(target.cpTarget, MEETING), { recursive: true, force: true });
     await mkdir(target.cpTarget, { recursive: true });
     await syncDisks();
-    cpMs.push(await timeCpAndSync(path.join(meetingsDir, MEETING), path.join(target.cpTarget, MEETING)));
+    timings.cpMs.push(await timeCpAndSync(meeting, cpCopy));
+    await rm(cpCopy, { recursive: true, force: true });
+
+    await syncDisks();
+    timings.bareMs.push(await source.bare.copy(source.manifest, bareCopy));
+    await rm(bareCopy, { recursive: true, force: true });
 
     await rm(path.join(target.device, 'meetings'), { recursive: true, force: true });
     await syncDisks();
-    agentMs.push(await timeAgentCopy(http, target.serial));
-    if (round === 0) await verifyDevice(path.join(target.device, 'meetings', MEETING), manifest);
-    const [cp, agent] = [cpMs.at(-1)! / 1000, agentMs.at(-1)! / 1000];
-    log(`  ${target.label}, round ${round + 1}: cp -r + sync ${cp.toFixed(2)} s, agent ${agent.toFixed(2)} s`);
+    timings.agentMs.push(await timeAgentCopy(http, target.serial));
+    if (round === 0) await verifyDevice(path.join(target.device, 'meetings', MEETING), source.manifest);
+    const [cp, bare, agent] = [timings.cpMs, timings.bareMs, timings.agentMs].map((all) => (all.at(-1)! / 1000).toFixed(2));
+    log(`  ${target.label}, round ${round + 1}: cp -r + sync ${cp} s, bare pull-copy ${bare} s, agent ${agent} s`);
   }
-  return { cpMs, agentMs };
+  return timings;
+}
+
+/** The bare pull-copy baseline: a file server and a copier, each in a process of its own. */
+class BareCopier {
+  readonly #server = new BenchChild<BareCopyRequest, BareCopyReply>('baseline/bare-copy-process.ts');
+  readonly #copier = new BenchChild<BareCopyRequest, BareCopyReply>('baseline/bare-copy-process.ts');
+  #url: Promise<string>;
+
+  constructor(meetingDir: string) {
+    this.#url = this.#server.ask({ type: 'serve', dir: meetingDir }, 'serving').then((r) => r.url);
+  }
+
+  async copy(manifest: Manifest, target: string): Promise<number> {
+    const request = { type: 'copy' as const, url: await this.#url, files: manifest.files, target };
+    return (await this.#copier.ask(request, 'copied', 600_000)).ms;
+  }
+
+  async stop(): Promise<void> {
+    for (const child of [this.#server, this.#copier]) {
+      await child.ask({ type: 'stop' }, 'stopped').catch(() => undefined);
+      await child.stop();
+    }
+  }
 }
 
 /** Builds the coordinator's manifest (hashing the library) before the clock starts. */
