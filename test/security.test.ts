@@ -2,6 +2,9 @@
  * Issue 5 end to end: who gets into the broker and the file endpoints, which lanes each client
  * may use, and a table of bad inputs, each with its exact answer and no change of state.
  */
+import { once } from 'node:events';
+import { readdirSync, readlinkSync } from 'node:fs';
+import { connect as tcpConnect } from 'node:net';
 import mqtt, { type IClientOptions, type MqttClient } from 'mqtt';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { agentApi } from '../shared/agent-api.js';
@@ -223,6 +226,35 @@ describe('security', () => {
         { origin: ORIGIN },
       );
       expect(fromAllowed.status).toBe(200);
+    });
+    it('closes the library file of every download a client gives up on, pipelined ones too', async () => {
+      await makeMeeting(coordinator.meetingsDir, 'big', { 'big.bin': 8 << 20 });
+      const pid = coordinator.proc.pid!;
+      const libraryFds = () =>
+        readdirSync(`/proc/${pid}/fd`).filter((fd) => {
+          try {
+            return readlinkSync(`/proc/${pid}/fd/${fd}`).startsWith(coordinator.meetingsDir);
+          } catch {
+            return false;
+          }
+        }).length;
+      const { hostname, port } = new URL(coordinator.httpUrl);
+      const get =
+        `GET ${agentApi.file('big', 'big.bin')} HTTP/1.1\r\nHost: x\r\n` +
+        `Authorization: Bearer ${coordinator.token}\r\nx-wst-agent-id: sec-agent\r\n\r\n`;
+
+      // Three requests back to back on one connection, which the client then drops.
+      for (let i = 0; i < 10; i++) {
+        const socket = tcpConnect(Number(port), hostname);
+        await once(socket, 'connect');
+        socket.write(get + get + get);
+        await sleep(20);
+        socket.destroy();
+      }
+
+      for (let waited = 0; libraryFds() > 0 && waited < 5_000; waited += 100) await sleep(100);
+      expect(libraryFds()).toBe(0);
+      expect(coordinator.proc.lines.some((l) => l.text.includes('on garbage collection'))).toBe(false);
     });
   });
 

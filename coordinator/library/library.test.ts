@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { mkdir, mkdtemp, rm, stat, symlink, utimes, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -63,7 +64,9 @@ describe('MeetingLibrary', () => {
     expect(opened?.path).toBe(path.join(dir, 'm1', 'slides', 'deck.pptx'));
     expect(opened?.size).toBe(5);
     await opened?.handle.close();
-    for (const refused of ['link.txt', 'linked-dir/secret.txt', '../m1/agenda.pdf', '/etc/passwd', 'slides']) {
+    execFileSync('mkfifo', [path.join(dir, 'm1', 'pipe')]);
+    const refusals = ['link.txt', 'linked-dir/secret.txt', '../m1/agenda.pdf', '/etc/passwd', 'slides', 'pipe'];
+    for (const refused of refusals) {
       expect(await library.openFile('m1', refused)).toBeNull();
     }
   });

@@ -71,8 +71,8 @@ export class MeetingLibrary {
   /**
    * Opens a file the meeting's manifest lists, for reading; `null` when there is none. Only
    * regular files inside the meeting's folder qualify: every directory on the way must be a real
-   * one, and the file is opened without following a link, so what is read is what was checked.
-   * The caller closes the handle.
+   * one when checked, and the file is opened without following a link and checked through its
+   * handle. The caller closes the handle.
    */
   async openFile(meetingId: string, relativePath: string): Promise<OpenedFile | null> {
     if (!ID_PATTERN.test(meetingId) || !isServable(relativePath)) return null;
@@ -88,7 +88,9 @@ export class MeetingLibrary {
       if (!info?.isDirectory()) return null;
     }
     const file = path.join(current, segments.at(-1)!);
-    const handle = await open(file, constants.O_RDONLY | constants.O_NOFOLLOW).catch(() => null);
+    // O_NONBLOCK: opening a FIFO for reading would otherwise wait for a writer, holding a thread.
+    const flags = constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK;
+    const handle = await open(file, flags).catch(() => null);
     if (!handle) return null;
     const info = await handle.stat().catch(() => null);
     if (!info?.isFile()) {

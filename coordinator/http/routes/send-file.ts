@@ -37,8 +37,16 @@ export function sendFile(
   }
   outgoing.writeHead(status, headers);
   if (body) {
-    // A client that goes away ends the pipeline with an error; the stream closes the file.
-    pipeline(body, outgoing).catch(() => {});
+    // A client that goes away ends the pipeline with an error; the stream closes the file. A
+    // response queued behind another on the same connection (pipelining) never sees that
+    // error, so the connection's own end closes the file as well.
+    const socket = outgoing.req.socket;
+    const release = () => body.destroy();
+    if (socket.destroyed) release();
+    else socket.once('close', release);
+    pipeline(body, outgoing)
+      .catch(() => {})
+      .finally(() => socket.off('close', release));
   } else {
     outgoing.end();
   }
