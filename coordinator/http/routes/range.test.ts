@@ -9,9 +9,13 @@ describe('parseRange', () => {
     expect(parseRange('bytes=-10', 1000)).toEqual({ start: 990, end: 999 });
   });
 
-  it('says unsatisfiable for a start past the end', () => {
+  it('says unsatisfiable for a start past the end, and for any suffix of an empty file', () => {
     expect(parseRange('bytes=1000-', 1000)).toBe('unsatisfiable');
-    expect(parseRange('bytes=5-2', 1000)).toBe('unsatisfiable');
+    expect(parseRange('bytes=-5', 0)).toBe('unsatisfiable');
+  });
+
+  it('ignores a range whose last byte comes before its first (RFC 9110: invalid)', () => {
+    expect(parseRange('bytes=5-2', 1000)).toBeUndefined();
   });
 
   it('ignores what it does not understand', () => {

@@ -12,12 +12,14 @@ export function parseRange(
 
   if (match[1] === '') {
     const suffix = Number(match[2]);
-    if (suffix === 0) return 'unsatisfiable';
+    if (suffix === 0 || size === 0) return 'unsatisfiable';
     return { start: Math.max(0, size - suffix), end: size - 1 };
   }
 
   const start = Number(match[1]);
+  // A last byte before the first makes the header invalid, and an invalid Range is ignored.
+  if (match[2] !== '' && Number(match[2]) < start) return undefined;
   const end = match[2] === '' ? size - 1 : Math.min(Number(match[2]), size - 1);
-  if (start >= size || end < start) return 'unsatisfiable';
+  if (start >= size) return 'unsatisfiable';
   return { start, end };
 }
