@@ -25,9 +25,11 @@ describe('forEachFile', () => {
     expect(Math.max(...log.map((l) => l.alongside))).toBe(3);
   });
 
-  it('starts a large file only when nothing else runs', async () => {
-    const { log } = await run([1, 1, 64 * MiB, 1], 4);
+  it('starts a large file only when nothing else runs, and nothing beside it', async () => {
+    const { log } = await run([1, 1, 64 * MiB, 1, 1], 4);
     expect(log.find((l) => l.index === 2)?.alongside).toBe(1);
+    expect(log.find((l) => l.index === 3)?.alongside).toBe(1);
+    expect(log.find((l) => l.index === 4)?.alongside).toBe(2);
   });
 
   it('starts nothing new after a failure and throws it once the running ones settle', async () => {

@@ -11,11 +11,16 @@ export async function forEachFile<T extends { size: number }>(
   task: (file: T) => Promise<void>,
 ): Promise<void> {
   const running = new Set<Promise<void>>();
+  let largeRunning = false;
   let failure: { error: unknown } | undefined;
   for (const file of files) {
-    const limit = file.size >= LARGE_FILE_BYTES ? 1 : concurrency;
-    while (running.size >= limit && !failure) await Promise.race(running);
+    const large = file.size >= LARGE_FILE_BYTES;
+    // A large file waits for all running ones, and nothing starts beside it.
+    while (running.size >= (large || largeRunning ? 1 : concurrency) && !failure) {
+      await Promise.race(running);
+    }
     if (failure) break;
+    largeRunning = large;
     const run: Promise<void> = task(file).then(
       () => void running.delete(run),
       (error: unknown) => {
