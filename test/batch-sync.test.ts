@@ -9,14 +9,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ApiClient, BATCH_ENDED, pollUntil, type BatchStatusData } from './helpers/api.js';
 import { makeDeviceDir } from './helpers/devices.js';
 import { canMount, mountFat32, skipMounting, type MountedImage } from './helpers/fat-image.js';
-import { compareTrees, listFiles, makeMeeting } from './helpers/library.js';
-import {
-  startAgentFor,
-  startCoordinator,
-  tempDir,
-  type Agent,
-  type Coordinator,
-} from './helpers/system.js';
+import { compareTrees, listFiles } from './helpers/library.js';
+import { startSite } from './helpers/site.js';
+import type { Agent, Coordinator } from './helpers/system.js';
 
 const FAT = canMount('fat32');
 const DIR_DEVICE = 'WST300LX1000560';
@@ -32,31 +27,23 @@ describe.skipIf(skipMounting(FAT))('batch sync end to end', () => {
   let mountRoot: string;
 
   beforeAll(async () => {
-    coordinator = await startCoordinator({
-      env: { WST_DEVICE_SETTLE_MS: '0', WST_SSE_KEEPALIVE_MS: '300' },
-    });
-    api = new ApiClient(coordinator.httpUrl);
-    await makeMeeting(coordinator.meetingsDir, 'board-2026-q4', {
-      'agenda.pdf': 200_000,
-      'slides/q4-review.pptx': 3_000_000,
-      'notes/summary.txt': '会议纪要',
-    });
-    await makeMeeting(coordinator.meetingsDir, 'annual-review', {
-      'recording.mp4': 24_000_000,
-      'minutes.docx': 100_000,
-    });
-
-    mountRoot = await tempDir('wst-mounts-');
-    await makeDeviceDir(mountRoot, DIR_DEVICE);
-    await makeDeviceDir(mountRoot, 'usb-port-3', NAMED_DEVICE);
-    fat = await mountFat32(path.join(mountRoot, FAT_DEVICE), { sizeMiB: 96 });
-
-    agent = await startAgentFor(coordinator, {
-      agentId: 'host-a',
-      mountRoot,
-      bwLimit: 16 * 1024 * 1024,
-      progressIntervalMs: 100,
-    });
+    ({ coordinator, api, agent, mountRoot } = await startSite({
+      coordinator: { env: { WST_SSE_KEEPALIVE_MS: '300' } },
+      meetings: {
+        'board-2026-q4': {
+          'agenda.pdf': 200_000,
+          'slides/q4-review.pptx': 3_000_000,
+          'notes/summary.txt': '会议纪要',
+        },
+        'annual-review': { 'recording.mp4': 24_000_000, 'minutes.docx': 100_000 },
+      },
+      devices: [DIR_DEVICE],
+      beforeAgent: async (root) => {
+        await makeDeviceDir(root, 'usb-port-3', NAMED_DEVICE);
+        fat = await mountFat32(path.join(root, FAT_DEVICE), { sizeMiB: 96 });
+      },
+      agent: { agentId: 'host-a', bwLimit: 16 * 1024 * 1024, progressIntervalMs: 100 },
+    }));
     await pollUntil(
       () => api.request('GET', '/api/v1/mount/devices'),
       (res) => (res.body as DevicesBody).data.devices.length === 3,

@@ -9,14 +9,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ApiClient } from './helpers/api.js';
 import { canMount, mountFat32, skipMounting, type MountedImage } from './helpers/fat-image.js';
 import { partFiles, waitForDevice, waitForPartFile } from './helpers/faults.js';
-import { compareTrees, makeMeeting } from './helpers/library.js';
-import {
-  startAgentFor,
-  startCoordinator,
-  tempDir,
-  type Agent,
-  type Coordinator,
-} from './helpers/system.js';
+import { compareTrees } from './helpers/library.js';
+import { startSite } from './helpers/site.js';
+import type { Agent, Coordinator } from './helpers/system.js';
 
 const FAT = canMount('fat32');
 const SERIAL = 'WST300LX1000777';
@@ -30,22 +25,16 @@ describe.skipIf(skipMounting(FAT))('FAT32 device pulled out mid-copy and plugged
   let mountPath: string;
 
   beforeAll(async () => {
-    coordinator = await startCoordinator({ env: { WST_DEVICE_SETTLE_MS: '0' } });
-    api = new ApiClient(coordinator.httpUrl);
-    await makeMeeting(coordinator.meetingsDir, MEETING, {
-      'agenda.pdf': 300_000,
-      'recording.mp4': 32_000_000,
-      'slides/q4.pptx': 1_000_000,
-    });
-    const mountRoot = await tempDir('wst-mounts-');
-    mountPath = path.join(mountRoot, SERIAL);
-    fat = await mountFat32(mountPath, { sizeMiB: 96 });
-    agent = await startAgentFor(coordinator, {
-      agentId: 'host-fat',
-      mountRoot,
-      bwLimit: 8 * 1024 * 1024,
-      env: { WST_DEVICE_GRACE_MS: '30000' },
-    });
+    ({ coordinator, api, agent } = await startSite({
+      meetings: {
+        [MEETING]: { 'agenda.pdf': 300_000, 'recording.mp4': 32_000_000, 'slides/q4.pptx': 1_000_000 },
+      },
+      beforeAgent: async (mountRoot) => {
+        mountPath = path.join(mountRoot, SERIAL);
+        fat = await mountFat32(mountPath, { sizeMiB: 96 });
+      },
+      agent: { agentId: 'host-fat', bwLimit: 8 * 1024 * 1024, env: { WST_DEVICE_GRACE_MS: '30000' } },
+    }));
     await waitForDevice(api, SERIAL, true);
   });
 

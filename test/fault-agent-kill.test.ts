@@ -7,16 +7,10 @@ import { stat } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ApiClient } from './helpers/api.js';
-import { makeDeviceDir } from './helpers/devices.js';
 import { partFiles, waitForPartFile } from './helpers/faults.js';
-import { compareTrees, makeMeeting } from './helpers/library.js';
-import {
-  startAgentFor,
-  startCoordinator,
-  tempDir,
-  type Agent,
-  type Coordinator,
-} from './helpers/system.js';
+import { compareTrees } from './helpers/library.js';
+import { startSite } from './helpers/site.js';
+import type { Agent, Coordinator } from './helpers/system.js';
 
 const SERIAL = 'WST300LX1000810';
 const MEETING = 'town-hall-2026';
@@ -31,17 +25,12 @@ describe('agent killed mid-copy', () => {
   let mountRoot: string;
 
   beforeAll(async () => {
-    coordinator = await startCoordinator({ env: { WST_DEVICE_SETTLE_MS: '0' } });
-    api = new ApiClient(coordinator.httpUrl);
-    await makeMeeting(coordinator.meetingsDir, MEETING, FILES);
-    mountRoot = await tempDir('wst-mounts-');
-    await makeDeviceDir(mountRoot, SERIAL);
-    agent = await startAgentFor(coordinator, {
-      agentId: 'host-kill',
-      mountRoot,
+    ({ coordinator, api, agent, mountRoot } = await startSite({
+      meetings: { [MEETING]: FILES },
+      devices: [SERIAL],
       // 48 MiB/s: one pass over the recording takes about 4 s, a wide window to kill in.
-      bwLimit: 48 * 1024 * 1024,
-    });
+      agent: { agentId: 'host-kill', bwLimit: 48 * 1024 * 1024 },
+    }));
   });
 
   afterAll(async () => {

@@ -6,10 +6,10 @@
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ApiClient } from './helpers/api.js';
-import { makeDeviceDir } from './helpers/devices.js';
 import { partFiles, waitForPartFile } from './helpers/faults.js';
-import { compareTrees, makeMeeting } from './helpers/library.js';
-import { startAgentFor, startCoordinator, tempDir, type Agent, type Coordinator } from './helpers/system.js';
+import { compareTrees } from './helpers/library.js';
+import { startSite } from './helpers/site.js';
+import type { Agent, Coordinator } from './helpers/system.js';
 
 const SERIAL = 'WST300LX1000970';
 const MEETING = 'all-hands';
@@ -22,16 +22,11 @@ describe('agent stopped by SIGTERM mid-copy', () => {
   let mountRoot: string;
 
   beforeAll(async () => {
-    coordinator = await startCoordinator({ env: { WST_DEVICE_SETTLE_MS: '0' } });
-    api = new ApiClient(coordinator.httpUrl);
-    await makeMeeting(coordinator.meetingsDir, MEETING, { 'intro.pdf': 500_000, 'recording.mp4': BIG });
-    mountRoot = await tempDir('wst-mounts-');
-    await makeDeviceDir(mountRoot, SERIAL);
-    agent = await startAgentFor(coordinator, {
-      agentId: 'host-term',
-      mountRoot,
-      bwLimit: 16 * 1024 * 1024,
-    });
+    ({ coordinator, api, agent, mountRoot } = await startSite({
+      meetings: { [MEETING]: { 'intro.pdf': 500_000, 'recording.mp4': BIG } },
+      devices: [SERIAL],
+      agent: { agentId: 'host-term', bwLimit: 16 * 1024 * 1024 },
+    }));
   });
 
   afterAll(async () => {

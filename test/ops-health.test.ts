@@ -10,17 +10,10 @@ import { promisify } from 'node:util';
 import { Aedes } from 'aedes';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ApiClient, pollUntil } from './helpers/api.js';
-import { makeDeviceDir } from './helpers/devices.js';
 import { skipMounting } from './helpers/fat-image.js';
-import { makeMeeting } from './helpers/library.js';
 import { parsePrometheus } from './helpers/prometheus.js';
-import {
-  startAgentFor,
-  startCoordinator,
-  tempDir,
-  type Agent,
-  type Coordinator,
-} from './helpers/system.js';
+import { startSite } from './helpers/site.js';
+import { startCoordinator, tempDir, type Agent, type Coordinator } from './helpers/system.js';
 import { canMountTmpfs, mountTmpfs, type MountedTmpfs } from './helpers/tmpfs.js';
 
 const run = promisify(execFile);
@@ -39,20 +32,13 @@ describe('coordinator health and metrics', () => {
   beforeAll(async () => {
     // The data dir on its own tmpfs, so that the readiness test can make it read-only for root.
     if (TMPFS.ok) dataFs = await mountTmpfs(await tempDir('wst-coordinator-'), 16);
-    coordinator = await startCoordinator({
-      dataDir: dataFs?.mountPoint,
-      env: { WST_DEVICE_SETTLE_MS: '0', WST_STORE_COALESCE_MS: '20' },
-    });
-    api = new ApiClient(coordinator.httpUrl);
-    await makeMeeting(coordinator.meetingsDir, MEETING, { 'recording.mp4': SIZE, 'agenda.txt': 'a' });
-    const mountRoot = await tempDir('wst-mounts-');
-    await makeDeviceDir(mountRoot, SERIAL);
-    agent = await startAgentFor(coordinator, {
-      agentId: 'host-ops',
-      mountRoot,
+    ({ coordinator, api, agent } = await startSite({
+      coordinator: { dataDir: dataFs?.mountPoint, env: { WST_STORE_COALESCE_MS: '20' } },
+      meetings: { [MEETING]: { 'recording.mp4': SIZE, 'agenda.txt': 'a' } },
+      devices: [SERIAL],
       // About 2 s per copy: long enough to see a running subtask and an open stream.
-      bwLimit: 3 * 1024 * 1024,
-    });
+      agent: { agentId: 'host-ops', bwLimit: 3 * 1024 * 1024 },
+    }));
     await pollUntil(() => scrape(), (m) => m.value('wst_devices_online') === 1, {
       timeoutMs: 10_000,
       description: 'the device online',
