@@ -26,7 +26,11 @@ export class DurableJsonFile<T> implements Adapter<T> {
 
   /** Writes are serialised so that the rename order matches the call order. */
   write(data: T): Promise<void> {
-    const text = JSON.stringify(data);
+    return this.writeText(JSON.stringify(data));
+  }
+
+  /** `write` for a caller that serialises the data itself; `text` must be the data's JSON. */
+  writeText(text: string): Promise<void> {
     const next = this.#queue.then(() => this.#write(text));
     this.#queue = next.catch(() => undefined);
     return next;

@@ -68,6 +68,34 @@ describe('LowdbStore', () => {
     expect(JSON.parse(text).subtasks).toHaveLength(1);
   });
 
+  it('writes each change whether or not it names the subtask, and reads back the same batch', async () => {
+    const store = new LowdbStore({ dataDir, coalesceMs: 0 });
+    const record: BatchRecord = { ...batch('batch_f', 1), totalCount: 2, endedAt: undefined };
+    record.subtasks.push(
+      { meetingId: 'm1', serialNumber: 'd1', status: 'pending' },
+      { meetingId: 'm2', serialNumber: 'd1', status: 'pending' },
+    );
+    await store.save(record);
+    const statuses = async () => {
+      const text = await readFile(path.join(dataDir, 'batches', 'batch_f.json'), 'utf8');
+      return (JSON.parse(text) as BatchRecord).subtasks.map((subtask) => subtask.status);
+    };
+
+    record.subtasks[0]!.status = 'running';
+    store.saveLater(record, record.subtasks[0]);
+    await store.flush();
+    expect(await statuses()).toEqual(['running', 'pending']);
+
+    record.subtasks[1]!.status = 'completed';
+    record.updatedAt = 5;
+    store.saveLater(record);
+    await store.flush();
+    expect(await statuses()).toEqual(['running', 'completed']);
+
+    const [reopened] = await new LowdbStore({ dataDir }).loadAll();
+    expect(reopened).toEqual(JSON.parse(JSON.stringify(record)));
+  });
+
   it('sets a damaged file aside and recovers the last good copy', async () => {
     const store = new LowdbStore({ dataDir });
     const record = batch('batch_d', 1);

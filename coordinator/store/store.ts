@@ -1,4 +1,4 @@
-import type { BatchRecord } from '../batches/model.js';
+import type { BatchRecord, SubtaskRecord } from '../batches/model.js';
 
 /**
  * Where batches are kept. The embedded default is lowdb files; a larger site can put another
@@ -9,8 +9,11 @@ export interface Store {
   loadAll(): Promise<BatchRecord[]>;
   /** Writes the batch and resolves once it is durably on disk. */
   save(batch: BatchRecord): Promise<void>;
-  /** Schedules a write of the batch; several changes within a short window become one write. */
-  saveLater(batch: BatchRecord): void;
+  /**
+   * Schedules a write of the batch; several changes within a short window become one write.
+   * `changed` names the subtask whose change this is; without it, any part may have changed.
+   */
+  saveLater(batch: BatchRecord, changed?: SubtaskRecord): void;
   /** Writes everything scheduled and resolves when it is on disk. */
   flush(): Promise<void>;
   close(): Promise<void>;

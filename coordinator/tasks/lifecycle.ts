@@ -87,7 +87,7 @@ export class TaskLifecycle {
     if (outcome !== 'applied') return outcome;
 
     const ref = this.#d.book.task(message.taskId)!;
-    this.#d.store.saveLater(ref.batch.record);
+    this.#d.store.saveLater(ref.batch.record, ref.subtask);
     const endedNow = isTerminal(ref.subtask.status) && !isTerminal(before ?? 'pending');
     if (endedNow) this.#ended(ref, true);
     else this.#d.events.publishState(message.taskId, isTerminal(ref.subtask.status));
@@ -173,7 +173,7 @@ export class TaskLifecycle {
       },
       now,
     );
-    this.#d.store.saveLater(ref.batch.record);
+    this.#d.store.saveLater(ref.batch.record, ref.subtask);
     this.#pacer.enqueue(ref.batch, ref.subtask);
   }
 
@@ -181,7 +181,7 @@ export class TaskLifecycle {
     const ref = this.#d.book.task(subtask.taskId!);
     if (!ref) return;
     this.#d.book.updateSubtask(ref, { dispatchedAt: this.#now() }, this.#now());
-    this.#d.store.saveLater(batch.record);
+    this.#d.store.saveLater(batch.record, ref.subtask);
     this.#sendSync(batch, subtask);
   }
 
@@ -221,7 +221,7 @@ export class TaskLifecycle {
       { status, errorCode: code, errorMessage: errorMessage(code), errorDetail: detail, completedAt: now },
       now,
     );
-    this.#d.store.saveLater(ref.batch.record);
+    this.#d.store.saveLater(ref.batch.record, ref.subtask);
     this.#ended(ref, wasDispatched);
   }
 
@@ -269,7 +269,7 @@ export class TaskLifecycle {
       },
       now,
     );
-    this.#d.store.saveLater(ref.batch.record);
+    this.#d.store.saveLater(ref.batch.record, ref.subtask);
     this.#waits.add(ref);
   }
 }
