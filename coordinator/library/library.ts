@@ -1,5 +1,5 @@
 import { constants } from 'node:fs';
-import { lstat, open, readdir, stat, type FileHandle } from 'node:fs/promises';
+import { lstat, open, readdir, readlink, realpath, stat, type FileHandle } from 'node:fs/promises';
 import path from 'node:path';
 import fg from 'fast-glob';
 import { ID_PATTERN } from '../../shared/ids.js';
@@ -38,6 +38,8 @@ export class MeetingLibrary {
   readonly dir: string;
   readonly #hashes = new Map<string, HashEntry>();
   readonly #building = new Map<string, Promise<Manifest | null>>();
+  /** The library folder with the links in its own path resolved, as `/proc/self/fd` names it. */
+  #realDir: Promise<string> | undefined;
 
   constructor(dir: string) {
     this.dir = path.resolve(dir);
@@ -69,35 +71,48 @@ export class MeetingLibrary {
   }
 
   /**
-   * Opens a file the meeting's manifest lists, for reading; `null` when there is none. Only
-   * regular files inside the meeting's folder qualify: every directory on the way must be a real
-   * one when checked, and the file is opened without following a link and checked through its
-   * handle. The caller closes the handle.
+   * Opens a file the meeting's manifest lists, for reading; `null` when there is none. Only a
+   * regular file inside the meeting's folder qualifies, reached through no symbolic link: the
+   * file is opened without following one, then its handle is checked, so a folder swapped for a
+   * link between a check and the open cannot lead outside. The caller closes the handle.
    */
   async openFile(meetingId: string, relativePath: string): Promise<OpenedFile | null> {
     if (!ID_PATTERN.test(meetingId) || !isServable(relativePath)) return null;
-    if (!(await this.has(meetingId))) return null;
-
-    // The same files the manifest lists (a glob that follows no link), found in O(depth) calls
-    // instead of listing the whole meeting on every request.
-    const segments = relativePath.split('/');
-    let current = path.join(this.dir, meetingId);
-    for (const segment of segments.slice(0, -1)) {
-      current = path.join(current, segment);
-      const info = await lstat(current).catch(() => null);
-      if (!info?.isDirectory()) return null;
-    }
-    const file = path.join(current, segments.at(-1)!);
+    const file = path.join(this.dir, meetingId, relativePath);
     // O_NONBLOCK: opening a FIFO for reading would otherwise wait for a writer, holding a thread.
     const flags = constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK;
     const handle = await open(file, flags).catch(() => null);
     if (!handle) return null;
-    const info = await handle.stat().catch(() => null);
-    if (!info?.isFile()) {
-      await handle.close();
-      return null;
+    try {
+      const info = await handle.stat();
+      if (info.isFile() && (await this.#reachedDirectly(handle, meetingId, relativePath))) {
+        return { path: file, handle, size: info.size };
+      }
+    } catch {
+      // Unreadable: served as missing.
     }
-    return { path: file, handle, size: info.size };
+    await handle.close();
+    return null;
+  }
+
+  /**
+   * Whether an open file was reached with no link on the way. On Linux the kernel names the
+   * file behind the handle (`/proc/self/fd`), which must be the path asked for: one call, and no
+   * gap between check and use. Elsewhere each folder on the way must not be a link.
+   */
+  async #reachedDirectly(handle: FileHandle, meetingId: string, relativePath: string): Promise<boolean> {
+    const actual = await readlink(`/proc/self/fd/${handle.fd}`).catch(() => null);
+    if (actual !== null) {
+      this.#realDir ??= realpath(this.dir).catch(() => this.dir);
+      return actual === path.join(await this.#realDir, meetingId, relativePath);
+    }
+    let current = this.dir;
+    for (const segment of [meetingId, ...relativePath.split('/').slice(0, -1)]) {
+      current = path.join(current, segment);
+      const info = await lstat(current).catch(() => null);
+      if (!info?.isDirectory()) return false;
+    }
+    return true;
   }
 
   async #summarise(meetingId: string): Promise<MeetingSummary> {
