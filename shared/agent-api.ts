@@ -10,6 +10,8 @@ export const agentApi = {
   file: (meetingId: string, relativePath: string) =>
     `/api/v1/agent/meetings/${encodeURIComponent(meetingId)}/files/` +
     relativePath.split('/').map(encodeURIComponent).join('/'),
+  /** POST `{"files": [paths]}`: the bytes of several files in one response (see bundle-frames). */
+  bundle: (meetingId: string) => `/api/v1/agent/meetings/${encodeURIComponent(meetingId)}/bundle`,
 };
 
 /** Log lines (pino `msg`) that mark a process as ready; test harnesses and scripts wait for them. */

@@ -256,6 +256,20 @@ describe('security', () => {
       expect(libraryFds()).toBe(0);
       expect(coordinator.proc.lines.some((l) => l.text.includes('on garbage collection'))).toBe(false);
     });
+    it('sends a bundle of the files asked for, and `-` for each it does not serve', async () => {
+      const files = ['agenda.pdf', '../m1/agenda.pdf', 'missing.pdf', '/etc/passwd', 'agenda.pdf'];
+      const res = await fetch(`${coordinator.httpUrl}${agentApi.bundle('m1')}`, {
+        method: 'POST',
+        headers: {
+          authorization: `Bearer ${coordinator.token}`,
+          'x-wst-agent-id': 'sec-agent',
+          'content-type': 'application/json',
+        },
+        body: JSON.stringify({ files }),
+      });
+      expect(res.status).toBe(200);
+      expect(Buffer.from(await res.arrayBuffer()).toString()).toBe('6\nagenda-\n-\n-\n6\nagenda');
+    });
   });
 
   describe('bad input', () => {
@@ -325,6 +339,12 @@ describe('security', () => {
       { name: 'a file path with ..', method: 'GET', path: '/api/v1/agent/meetings/m1/files/..%2F..%2Fagent-token', headers: 'agent', status: 404 },
       { name: 'a file outside the manifest', method: 'GET', path: '/api/v1/agent/meetings/m1/files/missing.pdf', headers: 'agent', status: 404 },
       { name: 'a file path with bad URL encoding', method: 'GET', path: '/api/v1/agent/meetings/m1/files/%E0%A4%A', headers: 'agent', status: 400 },
+      { name: 'a bundle without a token', method: 'POST', path: agentApi.bundle('m1'), body: { files: ['agenda.pdf'] }, headers: { 'x-wst-agent-id': 'a1' }, status: 401 },
+      { name: 'a bundle of an unknown meeting', method: 'POST', path: agentApi.bundle('nope'), body: { files: ['agenda.pdf'] }, headers: 'agent', status: 404 },
+      { name: 'a bundle body not JSON', method: 'POST', path: agentApi.bundle('m1'), body: 'nope', headers: 'agent', status: 400 },
+      { name: 'a bundle of no files', method: 'POST', path: agentApi.bundle('m1'), body: { files: [] }, headers: 'agent', status: 400 },
+      { name: 'a bundle of 65 files', method: 'POST', path: agentApi.bundle('m1'), body: { files: ids('f', 65) }, headers: 'agent', status: 400 },
+      { name: 'a bundle path not a string', method: 'POST', path: agentApi.bundle('m1'), body: { files: [7] }, headers: 'agent', status: 400 },
     ];
 
     it.each(cases.map((c) => [c.name, c] as const))('%s', async (_, c) => {

@@ -1,4 +1,5 @@
 import type { z } from 'zod';
+import { BundleRequest } from '../../../shared/bundle-frames.js';
 import { CreateBatchBody } from '../../batches/create-batch.js';
 import { RetryBody } from '../routes/batch-controls.js';
 import { jsonSchema, type JsonSchema } from './json-schema.js';
@@ -245,6 +246,21 @@ function agentPaths() {
           '200': { description: 'The file', content: { 'application/octet-stream': {} } },
           '206': { description: 'The requested range', content: { 'application/octet-stream': {} } },
           '416': { description: 'Range not satisfiable' },
+          ...failures(400, 401, 404),
+        },
+      },
+    },
+    '/api/v1/agent/meetings/{meetingId}/bundle': {
+      post: {
+        operationId: 'getMeetingFileBundle',
+        summary:
+          'Several files in one response (agents only): per path asked, a line with its size ' +
+          '(or `-` when not served), then its bytes',
+        security: AGENT,
+        parameters: [meetingId, AGENT_ID],
+        requestBody: { required: true, content: json(BundleRequest, 'input') },
+        responses: {
+          '200': { description: 'The files as frames', content: { 'application/octet-stream': {} } },
           ...failures(400, 401, 404),
         },
       },

@@ -1,10 +1,11 @@
 import type { HttpBindings } from '@hono/node-server';
 import { Hono } from 'hono';
+import { BundleRequest, MAX_BUNDLE_FILES } from '../../../shared/bundle-frames.js';
 import { ApiError, notFound } from '../api-error.js';
 import { ok } from '../envelope.js';
 import type { Services } from '../services.js';
 import { parseRange } from './range.js';
-import { sendFile } from './send-file.js';
+import { sendBundle, sendFile } from './send-file.js';
 
 /**
  * What agents pull: a meeting's manifest, and the bytes of the files it lists (with `Range`).
@@ -39,6 +40,17 @@ export function agentFileRoutes(s: Services): Hono<{ Bindings: Partial<HttpBindi
     };
     if (range) headers['Content-Range'] = `bytes ${start}-${end}/${file.size}`;
     return sendFile(c.env?.outgoing, file.handle, { status: range ? 206 : 200, headers, start, end });
+  });
+
+  app.post('/:meetingId/bundle', async (c) => {
+    const meetingId = c.req.param('meetingId');
+    const request = BundleRequest.safeParse(await c.req.json().catch(() => undefined));
+    if (!request.success) {
+      throw new ApiError(400, `body must be {"files": [1 to ${MAX_BUNDLE_FILES} relative paths]}`);
+    }
+    if (!(await s.library.has(meetingId))) throw notFound(`meeting ${meetingId}`);
+    const open = (relativePath: string) => s.library.openFile(meetingId, relativePath);
+    return sendBundle(c.env?.outgoing, request.data.files, open);
   });
 
   return app;
