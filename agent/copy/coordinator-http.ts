@@ -19,21 +19,42 @@ export function coordinatorGet(
   signal?: AbortSignal,
   headers: Record<string, string> = {},
 ): Promise<IncomingMessage> {
+  return coordinatorRequest(endpoint, apiPath, { signal, headers });
+}
+
+/** `coordinatorGet` for a POST of a JSON body. */
+export function coordinatorPost(
+  endpoint: CoordinatorEndpoint,
+  apiPath: string,
+  body: unknown,
+  signal?: AbortSignal,
+): Promise<IncomingMessage> {
+  const headers = { 'content-type': 'application/json' };
+  return coordinatorRequest(endpoint, apiPath, { signal, headers, body: JSON.stringify(body) });
+}
+
+function coordinatorRequest(
+  endpoint: CoordinatorEndpoint,
+  apiPath: string,
+  options: { signal?: AbortSignal; headers: Record<string, string>; body?: string },
+): Promise<IncomingMessage> {
   const url = new URL(endpoint.baseUrl);
   url.pathname = url.pathname.replace(/\/+$/, '') + apiPath;
   const client = url.protocol === 'https:' ? https : http;
 
   return new Promise((resolve, reject) => {
-    const request = client.get(url, {
-      signal,
+    const request = client.request(url, {
+      method: options.body === undefined ? 'GET' : 'POST',
+      signal: options.signal,
       headers: {
-        ...headers,
+        ...options.headers,
         authorization: `Bearer ${endpoint.token}`,
         [AGENT_ID_HEADER]: endpoint.agentId,
       },
     });
     request.once('response', resolve);
     request.once('error', reject);
+    request.end(options.body);
   });
 }
 

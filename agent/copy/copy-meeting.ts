@@ -5,6 +5,7 @@ import type { RenamedFile } from '../../shared/messages.js';
 import { resolveInside } from '../../shared/safe-path.js';
 import { readSpace } from '../devices/space.js';
 import { writeCompletionRecord, removeCompletionRecord } from './completion-record.js';
+import { copyThroughBundle, groupIntoUnits } from './copy-bundle.js';
 import { abortError, CopyError } from './copy-error.js';
 import type { CoordinatorEndpoint } from './coordinator-http.js';
 import { resumableDownload } from './download-file.js';
@@ -18,7 +19,7 @@ import { planCopy, type CopyPlan, type DeviceFile, type VerifiedFile } from './p
 import type { RateLimiter } from './rate-limiter.js';
 import { withRetries } from './retry.js';
 import { removeStaleParts } from './stale-parts.js';
-import { writeFileAtomically } from './write-file.js';
+import { writeFileAtomically, type WriteFileOptions, type WrittenFile } from './write-file.js';
 
 export interface CopyMeetingRequest {
   endpoint: CoordinatorEndpoint;
@@ -48,6 +49,8 @@ export interface CopyMeetingRequest {
   onBytes?: (bytes: number) => void;
   /** Called after each copied file is in place and verified. */
   onFileDone?: (file: VerifiedFile) => void;
+  /** Called with the files of a bundle that did not bring them, before they are copied singly. */
+  onOneByOne?: (files: string[], reason: string | undefined) => void;
 }
 
 /** Small files copied at once: each costs round trips and fsyncs more than bandwidth. */
@@ -115,13 +118,30 @@ async function copyFiles(
   if (stale.length > 0) request.onStaleParts?.(stale);
   if (plan.copy.length > 0) await removeCompletionRecord(meetingDir);
   const written = new Set<string>();
-  await forEachFile(plan.copy, request.concurrency ?? DEFAULT_CONCURRENCY, async (file) => {
-    signal?.throwIfAborted();
-    request.onFileStart?.(file);
-    const done = await copyOneFile(file, meetingDir, directories, request);
+  const copied = (file: DeviceFile, done: WrittenFile) => {
     written.add(path.dirname(resolveInside(meetingDir, file.devicePath ?? file.path)));
     const { path: libraryPath, devicePath } = file;
     request.onFileDone?.({ path: libraryPath, ...(devicePath && { devicePath }), ...done });
+  };
+  const copyFrom = async (file: DeviceFile, source: AsyncIterable<Buffer>) => {
+    request.onFileStart?.(file);
+    const destination = await prepareDestination(file, meetingDir, directories);
+    copied(file, await writeFileAtomically(source, destination, file, writeOptions(request)));
+  };
+  const units = groupIntoUnits(plan.copy);
+  await forEachFile(units, request.concurrency ?? DEFAULT_CONCURRENCY, async ({ files }) => {
+    signal?.throwIfAborted();
+    let rest = files;
+    if (files.length > 1) {
+      const leftovers = await copyThroughBundle(files, request, copyFrom);
+      rest = leftovers.rest;
+      if (rest.length > 0) request.onOneByOne?.(rest.map((file) => file.path), leftovers.reason);
+    }
+    for (const file of rest) {
+      signal?.throwIfAborted();
+      request.onFileStart?.(file);
+      copied(file, await copyOneFile(file, meetingDir, directories, request));
+    }
   });
   // Each directory's new entries are flushed once, after all its renames, before the record.
   for (const dir of written) await fsyncDirectory(dir);
@@ -155,9 +175,7 @@ async function copyOneFile(
   directories: DirectoryMaker,
   request: CopyMeetingRequest,
 ) {
-  const destination = resolveInside(meetingDir, file.devicePath ?? file.path);
-  await directories.ensure(path.dirname(destination));
-
+  const destination = await prepareDestination(file, meetingDir, directories);
   return withRetries(
     async () => {
       const source = resumableDownload(request.endpoint, request.meetingId, file.path, {
@@ -165,16 +183,27 @@ async function copyOneFile(
         patienceMs: request.patienceMs ?? DEFAULT_PATIENCE_MS,
         retryDelayMs: request.retryDelayMs,
       });
-      return writeFileAtomically(source, destination, file, {
-        signal: request.signal,
-        onBytes: request.onBytes,
-        limiter: request.limiter,
-        blockSize: request.blockSize,
-        syncDirectory: false,
-      });
+      return writeFileAtomically(source, destination, file, writeOptions(request));
     },
     { attempts: 3, baseDelayMs: request.retryDelayMs ?? 500, signal: request.signal },
   );
+}
+
+/** The file's place on the device, with its directory made. */
+async function prepareDestination(
+  file: DeviceFile,
+  meetingDir: string,
+  directories: DirectoryMaker,
+): Promise<string> {
+  const destination = resolveInside(meetingDir, file.devicePath ?? file.path);
+  await directories.ensure(path.dirname(destination));
+  return destination;
+}
+
+function writeOptions(request: CopyMeetingRequest): WriteFileOptions {
+  const { signal, onBytes, limiter, blockSize } = request;
+  // Each directory is flushed once after all its files (see copyFiles).
+  return { signal, onBytes, limiter, blockSize, syncDirectory: false };
 }
 
 /** Refuses a manifest that could write outside the meeting folder or over the agent's own files. */

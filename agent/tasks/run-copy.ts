@@ -23,6 +23,8 @@ export interface RunCopyOptions {
   /** What the copy is about to do: files to copy and files already on the device. */
   onPlan?: (plan: { copyFiles: number; skippedFiles: number; bytesToCopy: number }) => void;
   onStaleParts?: (files: string[]) => void;
+  /** Files a bundle did not bring, now copied one by one, and why. */
+  onOneByOne?: (files: string[], reason: string | undefined) => void;
   copy?: typeof copyMeeting;
 }
 
@@ -68,6 +70,7 @@ export async function runCopy(options: RunCopyOptions): Promise<CopyMeetingResul
       bwlimit > 0 ? clamp(Math.floor(bwlimit / 5), 16 * 1024, DEFAULT_BLOCK_SIZE) : undefined,
     signal,
     onStaleParts: options.onStaleParts,
+    onOneByOne: options.onOneByOne,
     onPlan: (plan, manifest) => {
       options.onPlan?.({
         copyFiles: plan.copy.length,

@@ -235,6 +235,8 @@ export class TaskRunner extends EventEmitter<TaskRunnerEvents> {
       onProgress: (progress) => publisher.publishProgress(progress),
       onPlan: (plan) => log.info(plan, 'copy planned'),
       onStaleParts: (files) => log.warn({ files }, 'removed temporary files of an earlier copy'),
+      onOneByOne: (files, reason) =>
+        log.info({ files: files.length, first: files[0], reason }, 'bundle fell short, copying its files one by one'),
       copy: this.#options.copy,
     });
   }
