@@ -10,8 +10,7 @@ import { sha256File, writeSeededFile } from '../../test/helpers/library.js';
 import { startAgent, type Agent } from '../../test/helpers/system.js';
 import { tempDir } from '../../test/helpers/temp-dir.js';
 import { createBatch, isEnded, pollStatus, waitForDevices } from '../lib/batch-api.js';
-import type { BareCopyReply, BareCopyRequest } from '../baseline/bare-copy-process.js';
-import { BenchChild } from '../lib/child.js';
+import { BareCopier } from '../baseline/bare-copier.js';
 import { launchCoordinator, PROFILE_HOOK, type BenchCoordinator } from '../lib/coordinator.js';
 import { freeBytes, syncDisks, timeCpAndSync } from '../lib/disk.js';
 import { dataOf, HttpClient } from '../lib/http-client.js';
@@ -213,29 +212,6 @@ async function measure(
     log(`  ${target.label}, round ${round + 1}: cp -r + sync ${cp} s, bare pull-copy ${bare} s, agent ${agent} s`);
   }
   return timings;
-}
-
-/** The bare pull-copy baseline: a file server and a copier, each in a process of its own. */
-class BareCopier {
-  readonly #server = new BenchChild<BareCopyRequest, BareCopyReply>('baseline/bare-copy-process.ts');
-  readonly #copier = new BenchChild<BareCopyRequest, BareCopyReply>('baseline/bare-copy-process.ts');
-  #url: Promise<string>;
-
-  constructor(meetingDir: string) {
-    this.#url = this.#server.ask({ type: 'serve', dir: meetingDir }, 'serving').then((r) => r.url);
-  }
-
-  async copy(manifest: Manifest, target: string): Promise<number> {
-    const request = { type: 'copy' as const, url: await this.#url, files: manifest.files, target };
-    return (await this.#copier.ask(request, 'copied', 600_000)).ms;
-  }
-
-  async stop(): Promise<void> {
-    for (const child of [this.#server, this.#copier]) {
-      await child.ask({ type: 'stop' }, 'stopped').catch(() => undefined);
-      await child.stop();
-    }
-  }
 }
 
 /** Builds the coordinator's manifest (hashing the library) before the clock starts. */
