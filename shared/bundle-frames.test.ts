@@ -28,6 +28,19 @@ describe('bundle frames', () => {
     expect(read).toEqual(files);
   });
 
+  it('reads to the end after the last file, and refuses bytes past it', async () => {
+    const whole = new FrameReader(pieces(stream, 3));
+    for (let i = 0; i < files.length; i++) {
+      const length = await whole.next();
+      if (length !== null) await collect(whole.body(length));
+    }
+    await expect(whole.end()).resolves.toBeUndefined();
+
+    const extra = new FrameReader(pieces(Buffer.concat([frameHeader(1), Buffer.from('ab')]), 1));
+    await collect(extra.body((await extra.next())!));
+    await expect(extra.end()).rejects.toThrow(/after its last file/);
+  });
+
   it('fails when the stream ends inside a file or a header, or a header is not a size', async () => {
     const cut = new FrameReader(pieces(stream.subarray(0, 4), 2));
     await expect(cut.next().then((n) => collect(cut.body(n!)))).rejects.toThrow(/ended/);

@@ -63,6 +63,16 @@ export class FrameReader {
     }
   }
 
+  /** Reads the source to its end (an HTTP response then frees its socket); extra bytes fail. */
+  async end(): Promise<void> {
+    for (;;) {
+      if (this.#held.length > 0) throw new Error('bundle holds bytes after its last file');
+      const { value, done } = await this.#chunks.next();
+      if (done) return;
+      this.#held = value;
+    }
+  }
+
   async #pull(wanted: string): Promise<void> {
     const { value, done } = await this.#chunks.next();
     if (done) throw new Error(`bundle ended while waiting for ${wanted}`);

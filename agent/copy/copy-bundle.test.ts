@@ -1,3 +1,4 @@
+import { getEventListeners } from 'node:events';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -15,11 +16,13 @@ const files = [
 let answer: (response: http.ServerResponse) => void;
 let server: http.Server;
 let baseUrl: string;
+let connections = 0;
 beforeAll(async () => {
   server = http.createServer((request, response) => {
     request.resume();
     request.on('end', () => answer(response));
   });
+  server.on('connection', () => (connections += 1));
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
 });
@@ -28,11 +31,11 @@ afterAll(() => new Promise((resolve) => server.close(resolve)));
 const frames = (list: { size: number; body: string }[]) =>
   Buffer.concat(list.flatMap((f) => [frameHeader(f.size), Buffer.from(f.body)]));
 
-async function run() {
+async function run(signal?: AbortSignal) {
   const received: Record<string, string> = {};
   const { rest, reason } = await copyThroughBundle(
     files,
-    { endpoint: { baseUrl, agentId: 'a1', token: 't' }, meetingId: 'm1' },
+    { endpoint: { baseUrl, agentId: 'a1', token: 't' }, meetingId: 'm1', signal },
     async (file, source) => {
       const parts: Buffer[] = [];
       for await (const part of source) parts.push(part);
@@ -50,6 +53,19 @@ describe('copyThroughBundle', () => {
       rest: [],
       reason: undefined,
     });
+  });
+
+  it('reads each bundle to its end, so one connection serves them all and no listener stays', async () => {
+    // The closing chunk comes a moment after the last file's bytes, as over a real network.
+    answer = (response) => {
+      response.write(frames(files));
+      setTimeout(() => response.end(), 5);
+    };
+    const controller = new AbortController();
+    const before = connections;
+    for (let i = 0; i < 20; i++) expect((await run(controller.signal)).rest).toEqual([]);
+    expect(connections - before).toBeLessThanOrEqual(1);
+    expect(getEventListeners(controller.signal, 'abort')).toHaveLength(0);
   });
 
   it('leaves every file when the coordinator sends no bundle', async () => {

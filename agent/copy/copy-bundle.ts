@@ -74,13 +74,13 @@ export async function copyThroughBundle<F extends { path: string; size: number }
       await copyFrom(file, reader.body(file.size));
       copied += 1;
     }
+    // Read to its end, the response leaves its socket to the keep-alive pool.
+    if (copied === files.length) await reader.end();
   } catch (error) {
     if (signal?.aborted) throw abortError(signal);
     reason = error instanceof Error ? error.message : String(error);
   } finally {
-    // Read to its end, the response leaves its socket to the keep-alive pool.
-    if (copied === files.length) response?.resume();
-    else response?.destroy();
+    if (!response?.complete) response?.destroy();
   }
   return { rest: files.slice(copied), ...(reason && { reason }) };
 }
