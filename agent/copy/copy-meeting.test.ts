@@ -44,6 +44,26 @@ const meetingDir = () => path.join(mountPath, 'meetings', 'm1');
 const fileRequests = () => server.requests.filter((r) => r.path.includes('/files/')).length;
 
 describe('copyMeeting', () => {
+  it('copies many files at once under one signal without a listener-leak warning', async () => {
+    // 1 MiB each: too big for bundles, so every one is a request of its own, 16 at a time.
+    const many = Object.fromEntries(
+      Array.from({ length: 20 }, (_, i) => [`docs/d${i}.bin`, Buffer.alloc(1024 * 1024, i)]),
+    );
+    await server.close();
+    server = await startMeetingServer({ m1: many });
+    const warnings: string[] = [];
+    const onWarning = (warning: Error) => warnings.push(warning.name);
+    process.on('warning', onWarning);
+    try {
+      await copyMeeting(request({ signal: new AbortController().signal }));
+      await new Promise((resolve) => setImmediate(resolve));
+    } finally {
+      process.off('warning', onWarning);
+    }
+    expect(warnings).toEqual([]);
+    expect(await readdir(path.join(meetingDir(), 'docs'))).toHaveLength(20);
+  });
+
   it('copies every file byte for byte and writes the completion record last', async () => {
     const done: string[] = [];
 

@@ -1,3 +1,4 @@
+import { getMaxListeners, setMaxListeners } from 'node:events';
 import path from 'node:path';
 import { ErrorCode } from '../../shared/error-codes.js';
 import { COMPLETION_RECORD, type Manifest, type ManifestFile } from '../../shared/manifest.js';
@@ -73,6 +74,9 @@ export interface CopyMeetingResult {
  */
 export async function copyMeeting(request: CopyMeetingRequest): Promise<CopyMeetingResult> {
   const { signal } = request;
+  // Every lane's request and write listens to the signal: more than Node's warning level of 10.
+  const lanes = request.concurrency ?? DEFAULT_CONCURRENCY;
+  if (signal) setMaxListeners(Math.max(getMaxListeners(signal), 4 * lanes + 10), signal);
   const mount = await identifyMount(request.mountPath, request.fsType);
   const manifest = await fetchManifest(request.endpoint, request.meetingId, {
     signal,
