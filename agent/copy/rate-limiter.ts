@@ -10,7 +10,8 @@ const unlimited: RateLimiter = { take: async () => {} };
 
 /**
  * A limiter for `bytesPerSecond` (0 = unlimited). It schedules by the total so far, so rounding
- * never accumulates; idle time is not saved up for more than one second of burst.
+ * never accumulates; idle time is not saved up for more than one second of burst. The clock
+ * starts with the first bytes: the time before them (fetching the manifest) is not idle time.
  */
 export function createRateLimiter(
   bytesPerSecond: number,
@@ -18,11 +19,12 @@ export function createRateLimiter(
 ): RateLimiter {
   if (bytesPerSecond <= 0) return unlimited;
 
-  let start = now();
+  let start: number | undefined;
   let sent = 0;
   return {
     async take(bytes, signal) {
       const current = now();
+      start ??= current;
       const due = start + (sent / bytesPerSecond) * 1000;
       if (current - due > 1000) {
         start = current - 1000;
