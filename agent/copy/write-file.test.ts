@@ -58,6 +58,16 @@ describe('writeFileAtomically', () => {
     expect(await readdir(dir)).toEqual([]);
   });
 
+  it('names the file by its path in the meeting when it has one', async () => {
+    const expected = { path: 'slides/agenda.txt', size: 8, sha256: sha256(Buffer.from('original')) };
+    await expect(
+      writeFileAtomically([Buffer.from('tampered')], path.join(dir, 'agenda.txt'), expected),
+    ).rejects.toThrow('slides/agenda.txt: sha256 ');
+    await expect(
+      writeFileAtomically([Buffer.from('short')], path.join(dir, 'agenda.txt'), expected),
+    ).rejects.toThrow('slides/agenda.txt: got 5 of 8 bytes');
+  });
+
   it('stops with 1007 as soon as the source sends more bytes than expected', async () => {
     const failed = writeFileAtomically([Buffer.alloc(10), Buffer.alloc(10)], path.join(dir, 'a'), {
       size: 12,

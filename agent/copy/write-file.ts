@@ -9,6 +9,8 @@ import { createRateLimiter, type RateLimiter } from './rate-limiter.js';
 export interface ExpectedFile {
   size: number;
   sha256: string;
+  /** The file's path in the meeting, to name it in errors (default: the destination's name). */
+  path?: string;
 }
 
 export interface WrittenFile extends ExpectedFile {
@@ -56,7 +58,7 @@ export async function writeFileAtomically(
   const handle = await createTemporary(temporary);
   let closed = false;
   try {
-    const sha256 = await streamInto(handle, source, expected, options);
+    const sha256 = await streamInto(handle, source, expected, options, nameOf(expected, destination));
     await handle.sync();
     // A rename keeps the modification time: read it here, while the file is open anyway.
     const { mtimeMs } = await handle.stat();
@@ -64,7 +66,7 @@ export async function writeFileAtomically(
     closed = true;
 
     if (sha256 !== expected.sha256) {
-      const detail = `${path.basename(destination)}: sha256 ${sha256}, expected ${expected.sha256}`;
+      const detail = `${nameOf(expected, destination)}: sha256 ${sha256}, expected ${expected.sha256}`;
       throw new CopyError(ErrorCode.ChecksumMismatch, detail);
     }
     await rename(temporary, destination);
@@ -93,6 +95,7 @@ async function streamInto(
   source: AsyncIterable<Uint8Array> | Iterable<Uint8Array>,
   expected: ExpectedFile,
   options: WriteFileOptions,
+  name: string,
 ): Promise<string> {
   const { signal, onBytes, limiter = createRateLimiter(0) } = options;
   const blockSize = Math.max(1, options.blockSize ?? DEFAULT_BLOCK_SIZE);
@@ -131,7 +134,7 @@ async function streamInto(
     for await (const chunk of source) {
       if (signal?.aborted) throw abortError(signal);
       if (position + gatheredBytes + chunk.length > expected.size) {
-        throw new CopyError(ErrorCode.ChecksumMismatch, `more than ${expected.size} bytes`);
+        throw new CopyError(ErrorCode.ChecksumMismatch, `${name}: more than ${expected.size} bytes`);
       }
       hash.update(chunk);
       await limiter.take(chunk.length, signal);
@@ -148,7 +151,11 @@ async function streamInto(
   }
   await pending;
   if (position !== expected.size) {
-    throw new CopyError(ErrorCode.ChecksumMismatch, `got ${position} of ${expected.size} bytes`);
+    throw new CopyError(ErrorCode.ChecksumMismatch, `${name}: got ${position} of ${expected.size} bytes`);
   }
   return hash.digest('hex');
+}
+
+function nameOf(expected: ExpectedFile, destination: string): string {
+  return expected.path ?? path.basename(destination);
 }
