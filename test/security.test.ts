@@ -288,6 +288,8 @@ describe('security', () => {
       path: string;
       body?: unknown;
       headers?: Record<string, string> | 'agent';
+      /** With `headers: 'agent'`: more headers beside the agent's credentials. */
+      more?: Record<string, string>;
       status: number;
     };
     const cases: Case[] = [
@@ -345,11 +347,13 @@ describe('security', () => {
       { name: 'a bundle of no files', method: 'POST', path: agentApi.bundle('m1'), body: { files: [] }, headers: 'agent', status: 400 },
       { name: 'a bundle of 65 files', method: 'POST', path: agentApi.bundle('m1'), body: { files: ids('f', 65) }, headers: 'agent', status: 400 },
       { name: 'a bundle path not a string', method: 'POST', path: agentApi.bundle('m1'), body: { files: [7] }, headers: 'agent', status: 400 },
+      { name: 'a bundle body sent as text/plain', method: 'POST', path: agentApi.bundle('m1'), body: { files: ['agenda.pdf'] }, headers: 'agent', more: { 'content-type': 'text/plain' }, status: 415 },
+      { name: 'a bundle from a foreign origin', method: 'POST', path: agentApi.bundle('m1'), body: { files: ['agenda.pdf'] }, headers: 'agent', more: { origin: 'http://evil.test' }, status: 403 },
     ];
 
     it.each(cases.map((c) => [c.name, c] as const))('%s', async (_, c) => {
       const before = await state(api);
-      const headers = c.headers === 'agent' ? agent(coordinator.token) : c.headers;
+      const headers = c.headers === 'agent' ? { ...agent(coordinator.token), ...c.more } : c.headers;
       const client = c.headers && c.headers !== 'agent' && 'authorization' in c.headers ? open : api;
 
       const res = await client.request(c.method, c.path, c.body, headers);

@@ -42,6 +42,7 @@ export function createApp(s: Services): Hono {
     );
   }
   app.use('/api/v1/mount/*', refuseCrossSite(s.corsOrigins));
+  app.use('/api/v1/agent/*', refuseCrossSite(s.corsOrigins));
   app.use('/api/v1/agent/*', requireAgent(s.secrets));
   app.use('/api/v1/mount/*', requireApiToken(s.secrets.apiToken));
   app.use('/api/v1/meetings', requireApiToken(s.secrets.apiToken));
